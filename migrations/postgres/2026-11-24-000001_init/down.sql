@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TABLE reservation_lines;
+DROP TABLE reservations;
+DROP TABLE transfer_lines;
+DROP TABLE transfers;
+DROP TABLE movements;
+DROP TABLE stock_balances;
+DROP TABLE supplier_parts;
+DROP TABLE suppliers;
+DROP TABLE parts;
+DROP TABLE warehouses;
+DROP TABLE regions;

@@ -1,0 +1,298 @@
+//! Master data routes: regions, warehouses, parts, suppliers and supplier terms.
+
+use actix_web::{web, HttpResponse};
+
+use super::extract::Command;
+use super::problem::Problem;
+use super::{ok_json, respond, with_conn, AppState, Page};
+use crate::catalog::parts::{self, NewPart, Part, PartChanges, PartFilter};
+use crate::catalog::regions::{self, NewRegion, Region};
+use crate::catalog::suppliers::{
+    self, NewSupplier, Supplier, SupplierChanges, SupplierFilter, SupplierTerms, TermsInput,
+};
+use crate::catalog::warehouses::{self, NewWarehouse, Warehouse, WarehouseChanges, WarehouseFilter};
+use crate::db;
+use crate::error::AppError;
+use crate::idempotency::{self, StoredResponse};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/regions", web::get().to(list_regions))
+        .route("/regions", web::post().to(create_region))
+        .route("/warehouses", web::get().to(list_warehouses))
+        .route("/warehouses", web::post().to(create_warehouse))
+        .route("/warehouses/{code}", web::get().to(get_warehouse))
+        .route("/warehouses/{code}", web::patch().to(update_warehouse))
+        .route("/parts", web::get().to(list_parts))
+        .route("/parts", web::post().to(create_part))
+        .route("/parts/{part_number}", web::get().to(get_part))
+        .route("/parts/{part_number}", web::patch().to(update_part))
+        .route("/parts/{part_number}/suppliers", web::get().to(part_suppliers))
+        .route("/suppliers", web::get().to(list_suppliers))
+        .route("/suppliers", web::post().to(create_supplier))
+        .route("/suppliers/{code}", web::get().to(get_supplier))
+        .route("/suppliers/{code}", web::patch().to(update_supplier))
+        .route("/suppliers/{code}/parts", web::get().to(supplier_terms))
+        .route("/suppliers/{code}/parts/{part_number}", web::put().to(put_terms))
+        .route("/suppliers/{code}/parts/{part_number}", web::delete().to(delete_terms));
+}
+
+/// Creates through the idempotency store and answers 201.
+async fn create<T, I, F>(state: &AppState, cmd: Command<I>, make: F) -> Result<HttpResponse, AppError>
+where
+    I: Send + 'static,
+    T: serde::Serialize,
+    F: FnOnce(&mut db::AnyConnection, &I) -> Result<T, AppError> + Send + 'static,
+{
+    let Command { input, idempotency } = cmd;
+    let response = with_conn(&state.pool, move |conn| {
+        idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            StoredResponse::json(201, &make(conn, &input)?)
+        })
+    })
+    .await?;
+    Ok(respond(response))
+}
+
+#[utoipa::path(get, path = "/api/v1/regions", tag = "catalog",
+    responses((status = 200, description = "All regions", body = Vec<Region>)))]
+pub async fn list_regions(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    Ok(ok_json(&with_conn(&state.pool, regions::list).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/regions", tag = "catalog", request_body = NewRegion,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Created", body = Region),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_region(state: web::Data<AppState>, cmd: Command<NewRegion>) -> Result<HttpResponse, AppError> {
+    create(&state, cmd, regions::create).await
+}
+
+#[utoipa::path(get, path = "/api/v1/warehouses", tag = "catalog", params(WarehouseFilter),
+    responses(
+        (status = 200, description = "A page of warehouses", body = Page<Warehouse>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_warehouses(
+    state: web::Data<AppState>,
+    filter: web::Query<WarehouseFilter>,
+) -> Result<HttpResponse, AppError> {
+    let page = with_conn(&state.pool, move |conn| warehouses::list(conn, &filter)).await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(post, path = "/api/v1/warehouses", tag = "catalog", request_body = NewWarehouse,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Created", body = Warehouse),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_warehouse(
+    state: web::Data<AppState>,
+    cmd: Command<NewWarehouse>,
+) -> Result<HttpResponse, AppError> {
+    create(&state, cmd, warehouses::create).await
+}
+
+#[utoipa::path(get, path = "/api/v1/warehouses/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "Warehouse code")),
+    responses(
+        (status = 200, description = "The warehouse", body = Warehouse),
+        (status = 404, description = "Unknown warehouse", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_warehouse(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+    Ok(ok_json(
+        &with_conn(&state.pool, move |conn| warehouses::get(conn, &code)).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/warehouses/{code}", tag = "catalog", request_body = WarehouseChanges,
+    params(("code" = String, Path, description = "Warehouse code")),
+    responses(
+        (status = 200, description = "Updated", body = Warehouse),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown warehouse", body = Problem, content_type = "application/problem+json")))]
+pub async fn update_warehouse(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    cmd: Command<WarehouseChanges>,
+) -> Result<HttpResponse, AppError> {
+    let changes = cmd.input;
+    let updated = with_conn(&state.pool, move |conn| {
+        db::write_tx(conn, |c| warehouses::update(c, &code, &changes))
+    })
+    .await?;
+    Ok(ok_json(&updated))
+}
+
+#[utoipa::path(get, path = "/api/v1/parts", tag = "catalog", params(PartFilter),
+    responses(
+        (status = 200, description = "A page of parts", body = Page<Part>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_parts(state: web::Data<AppState>, filter: web::Query<PartFilter>) -> Result<HttpResponse, AppError> {
+    let page = with_conn(&state.pool, move |conn| parts::list(conn, &filter)).await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(post, path = "/api/v1/parts", tag = "catalog", request_body = NewPart,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Created", body = Part),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_part(state: web::Data<AppState>, cmd: Command<NewPart>) -> Result<HttpResponse, AppError> {
+    create(&state, cmd, parts::create).await
+}
+
+#[utoipa::path(get, path = "/api/v1/parts/{part_number}", tag = "catalog",
+    params(("part_number" = String, Path, description = "Part number")),
+    responses(
+        (status = 200, description = "The part", body = Part),
+        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_part(state: web::Data<AppState>, part_number: web::Path<String>) -> Result<HttpResponse, AppError> {
+    Ok(ok_json(
+        &with_conn(&state.pool, move |conn| parts::get(conn, &part_number)).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/parts/{part_number}", tag = "catalog", request_body = PartChanges,
+    params(("part_number" = String, Path, description = "Part number")),
+    responses(
+        (status = 200, description = "Updated", body = Part),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+pub async fn update_part(
+    state: web::Data<AppState>,
+    part_number: web::Path<String>,
+    cmd: Command<PartChanges>,
+) -> Result<HttpResponse, AppError> {
+    let changes = cmd.input;
+    let updated = with_conn(&state.pool, move |conn| {
+        db::write_tx(conn, |c| parts::update(c, &part_number, &changes))
+    })
+    .await?;
+    Ok(ok_json(&updated))
+}
+
+#[utoipa::path(get, path = "/api/v1/parts/{part_number}/suppliers", tag = "catalog",
+    params(("part_number" = String, Path, description = "Part number")),
+    responses(
+        (status = 200, description = "Every supplier's terms for the part", body = Vec<SupplierTerms>),
+        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+pub async fn part_suppliers(
+    state: web::Data<AppState>,
+    part_number: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let terms = with_conn(&state.pool, move |conn| {
+        let part = parts::get(conn, &part_number)?;
+        suppliers::terms(conn, None, Some(part.id))
+    })
+    .await?;
+    Ok(ok_json(&terms))
+}
+
+#[utoipa::path(get, path = "/api/v1/suppliers", tag = "catalog", params(SupplierFilter),
+    responses(
+        (status = 200, description = "A page of suppliers", body = Page<Supplier>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_suppliers(
+    state: web::Data<AppState>,
+    filter: web::Query<SupplierFilter>,
+) -> Result<HttpResponse, AppError> {
+    let page = with_conn(&state.pool, move |conn| suppliers::list(conn, &filter)).await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(post, path = "/api/v1/suppliers", tag = "catalog", request_body = NewSupplier,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Created", body = Supplier),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_supplier(state: web::Data<AppState>, cmd: Command<NewSupplier>) -> Result<HttpResponse, AppError> {
+    create(&state, cmd, suppliers::create).await
+}
+
+#[utoipa::path(get, path = "/api/v1/suppliers/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "Supplier code")),
+    responses(
+        (status = 200, description = "The supplier", body = Supplier),
+        (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_supplier(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+    Ok(ok_json(
+        &with_conn(&state.pool, move |conn| suppliers::get(conn, &code)).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/suppliers/{code}", tag = "catalog", request_body = SupplierChanges,
+    params(("code" = String, Path, description = "Supplier code")),
+    responses(
+        (status = 200, description = "Updated", body = Supplier),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
+pub async fn update_supplier(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    cmd: Command<SupplierChanges>,
+) -> Result<HttpResponse, AppError> {
+    let changes = cmd.input;
+    let updated = with_conn(&state.pool, move |conn| {
+        db::write_tx(conn, |c| suppliers::update(c, &code, &changes))
+    })
+    .await?;
+    Ok(ok_json(&updated))
+}
+
+#[utoipa::path(get, path = "/api/v1/suppliers/{code}/parts", tag = "catalog",
+    params(("code" = String, Path, description = "Supplier code")),
+    responses(
+        (status = 200, description = "The supplier's terms per part", body = Vec<SupplierTerms>),
+        (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
+pub async fn supplier_terms(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let terms = with_conn(&state.pool, move |conn| {
+        let supplier = suppliers::get(conn, &code)?;
+        suppliers::terms(conn, Some(supplier.id), None)
+    })
+    .await?;
+    Ok(ok_json(&terms))
+}
+
+#[utoipa::path(put, path = "/api/v1/suppliers/{code}/parts/{part_number}", tag = "catalog", request_body = TermsInput,
+    params(("code" = String, Path, description = "Supplier code"), ("part_number" = String, Path, description = "Part number")),
+    responses(
+        (status = 200, description = "The terms as stored", body = SupplierTerms),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown supplier or part", body = Problem, content_type = "application/problem+json")))]
+pub async fn put_terms(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    cmd: Command<TermsInput>,
+) -> Result<HttpResponse, AppError> {
+    let (code, part_number) = path.into_inner();
+    let input = cmd.input;
+    let terms = with_conn(&state.pool, move |conn| {
+        db::write_tx(conn, |c| suppliers::put_terms(c, &code, &part_number, &input))
+    })
+    .await?;
+    Ok(ok_json(&terms))
+}
+
+#[utoipa::path(delete, path = "/api/v1/suppliers/{code}/parts/{part_number}", tag = "catalog",
+    params(("code" = String, Path, description = "Supplier code"), ("part_number" = String, Path, description = "Part number")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such terms", body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_terms(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (code, part_number) = path.into_inner();
+    with_conn(&state.pool, move |conn| {
+        db::write_tx(conn, |c| suppliers::delete_terms(c, &code, &part_number))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,92 @@
+//! The HTTP layer: routes, request parsing and responses. Domain modules never see actix.
+
+mod catalog;
+mod extract;
+pub mod metrics;
+pub mod openapi;
+mod problem;
+mod reservations;
+mod stock;
+mod system;
+mod transfers;
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{AnyConnection, DbPool};
+use crate::error::AppError;
+use crate::idempotency::StoredResponse;
+
+pub use problem::PROBLEM_JSON;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub reservation_ttl: chrono::Duration,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    fn from((items, next_cursor): (Vec<T>, Option<String>)) -> Self {
+        Page { items, next_cursor }
+    }
+}
+
+/// Runs blocking database work off the async workers.
+pub async fn with_conn<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+/// Sends a stored (or freshly made) response, marking replays.
+fn respond(response: StoredResponse) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(response.status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if response.status >= 400 {
+        PROBLEM_JSON
+    } else {
+        "application/json"
+    };
+    let mut builder = HttpResponse::build(status);
+    if response.replayed {
+        builder.insert_header(("Idempotent-Replayed", "true"));
+    }
+    builder.content_type(content_type).body(response.body)
+}
+
+fn ok_json<T: Serialize>(value: &T) -> HttpResponse {
+    HttpResponse::Ok().json(value)
+}
+
+/// Registers every route of the service.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .app_data(web::PathConfig::default().error_handler(problem::path_error))
+        .app_data(web::PayloadConfig::new(256 * 1024))
+        .configure(system::configure)
+        .service(
+            web::scope("/api/v1")
+                .configure(catalog::configure)
+                .configure(stock::configure)
+                .configure(transfers::configure)
+                .configure(reservations::configure),
+        );
+}

@@ -1,0 +1,51 @@
+//! Operational routes: liveness, readiness, metrics, the OpenAPI document and Swagger UI.
+
+use actix_web::{web, HttpResponse};
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::openapi::ApiDoc;
+use super::problem::Problem;
+use super::{with_conn, AppState};
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready))
+        .route("/metrics", web::get().to(prometheus))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .route("/docs", web::get().to(docs_redirect));
+}
+
+#[utoipa::path(get, path = "/health", tag = "system",
+    responses((status = 200, description = "The process is alive")))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+#[utoipa::path(get, path = "/ready", tag = "system",
+    responses(
+        (status = 200, description = "The database is reachable"),
+        (status = 503, description = "The database is not reachable", body = Problem, content_type = "application/problem+json")))]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    with_conn(&state.pool, |conn| {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| AppError::Unavailable(format!("database check failed: {e}")))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "ready" })))
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "system",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn prometheus() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(super::metrics::handle().render())
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::Found().insert_header(("Location", "/docs/")).finish()
+}

@@ -1,0 +1,302 @@
+//! Suppliers and their terms per part (lead time, minimum order, pack size, price).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{parts, utc};
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::pagination::PageRequest;
+use crate::schema::{parts as part_t, supplier_parts, suppliers};
+use crate::validate;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = suppliers)]
+struct SupplierRow {
+    id: i64,
+    code: String,
+    name: String,
+    active: bool,
+    created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Supplier {
+    #[serde(skip)]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<SupplierRow> for Supplier {
+    fn from(r: SupplierRow) -> Self {
+        Supplier {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            active: r.active,
+            created_at: utc(r.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSupplier {
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierChanges {
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SupplierFilter {
+    pub active: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A supplier's terms for one part.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplierTerms {
+    pub supplier: String,
+    pub part_number: String,
+    pub lead_time_days: i32,
+    pub moq: i64,
+    pub pack_size: i64,
+    #[schema(value_type = String, example = "8.75")]
+    pub unit_price: Decimal,
+    /// The supplier replenishment buys this part from.
+    pub preferred: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermsInput {
+    #[serde(deserialize_with = "validate::integer::deserialize")]
+    #[schema(value_type = i64, minimum = 0, maximum = 3650)]
+    pub lead_time_days: i64,
+    #[serde(default, deserialize_with = "validate::integer::option::deserialize")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub moq: Option<i64>,
+    #[serde(default, deserialize_with = "validate::integer::option::deserialize")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub pack_size: Option<i64>,
+    #[schema(value_type = String, example = "8.75")]
+    pub unit_price: Decimal,
+    pub preferred: Option<bool>,
+}
+
+pub fn list(conn: &mut AnyConnection, filter: &SupplierFilter) -> Result<(Vec<Supplier>, Option<String>), AppError> {
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    let mut query = suppliers::table
+        .select(SupplierRow::as_select())
+        .order(suppliers::code)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(active) = filter.active {
+        query = query.filter(suppliers::active.eq(active));
+    }
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(suppliers::code.gt(cursor.clone()));
+    }
+    let items = query
+        .load::<SupplierRow>(conn)?
+        .into_iter()
+        .map(Supplier::from)
+        .collect();
+    Ok(page.finish(items, |s: &Supplier| s.code.clone()))
+}
+
+pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Supplier>, AppError> {
+    Ok(suppliers::table
+        .filter(suppliers::code.eq(code))
+        .select(SupplierRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Supplier::from))
+}
+
+pub fn get(conn: &mut AnyConnection, code: &str) -> Result<Supplier, AppError> {
+    find(conn, code)?.ok_or_else(|| AppError::not_found("supplier", code))
+}
+
+/// The supplier named in a request body field: a 400 naming the field when unknown.
+pub fn resolve(conn: &mut AnyConnection, field: &str, code: &str) -> Result<Supplier, AppError> {
+    find(conn, code.trim())?.ok_or_else(|| AppError::validation(field, format!("unknown supplier {code:?}")))
+}
+
+pub fn create(conn: &mut AnyConnection, input: &NewSupplier) -> Result<Supplier, AppError> {
+    let code = validate::code("code", &input.code)?;
+    let name = validate::text("name", &input.name, 200)?;
+    if find(conn, &code)?.is_some() {
+        return Err(AppError::Duplicate(format!("supplier {code} already exists")));
+    }
+    diesel::insert_into(suppliers::table)
+        .values((
+            suppliers::code.eq(&code),
+            suppliers::name.eq(name),
+            suppliers::active.eq(input.active.unwrap_or(true)),
+            suppliers::created_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    get(conn, &code)
+}
+
+pub fn update(conn: &mut AnyConnection, code: &str, changes: &SupplierChanges) -> Result<Supplier, AppError> {
+    let current = get(conn, code)?;
+    let name = match &changes.name {
+        Some(n) => validate::text("name", n, 200)?,
+        None => current.name.clone(),
+    };
+    diesel::update(suppliers::table.filter(suppliers::id.eq(current.id)))
+        .set((
+            suppliers::name.eq(name),
+            suppliers::active.eq(changes.active.unwrap_or(current.active)),
+        ))
+        .execute(conn)?;
+    get(conn, code)
+}
+
+type TermsRow = (String, i32, i64, i64, String, bool, String);
+
+fn terms_from_row(r: TermsRow) -> Result<SupplierTerms, AppError> {
+    Ok(SupplierTerms {
+        part_number: r.0,
+        lead_time_days: r.1,
+        moq: r.2,
+        pack_size: r.3,
+        unit_price: validate::stored_decimal(&r.4)?,
+        preferred: r.5,
+        supplier: r.6,
+    })
+}
+
+macro_rules! terms_columns {
+    () => {
+        (
+            part_t::part_number,
+            supplier_parts::lead_time_days,
+            supplier_parts::moq,
+            supplier_parts::pack_size,
+            supplier_parts::unit_price,
+            supplier_parts::preferred,
+            suppliers::code,
+        )
+    };
+}
+
+/// Terms of one supplier (all its parts) or of one part (all its suppliers).
+pub fn terms(
+    conn: &mut AnyConnection,
+    supplier_id: Option<i64>,
+    part_id: Option<i64>,
+) -> Result<Vec<SupplierTerms>, AppError> {
+    let mut query = supplier_parts::table
+        .inner_join(part_t::table)
+        .inner_join(suppliers::table)
+        .select(terms_columns!())
+        .order((suppliers::code, part_t::part_number))
+        .into_boxed();
+    if let Some(id) = supplier_id {
+        query = query.filter(supplier_parts::supplier_id.eq(id));
+    }
+    if let Some(id) = part_id {
+        query = query.filter(supplier_parts::part_id.eq(id));
+    }
+    query.load::<TermsRow>(conn)?.into_iter().map(terms_from_row).collect()
+}
+
+/// Creates or replaces a supplier's terms for a part. Marking them preferred clears the flag
+/// on the part's other suppliers, so a part has at most one preferred supplier.
+pub fn put_terms(
+    conn: &mut AnyConnection,
+    supplier_code: &str,
+    part_number: &str,
+    input: &TermsInput,
+) -> Result<SupplierTerms, AppError> {
+    let supplier = get(conn, supplier_code)?;
+    let part = parts::get(conn, part_number)?;
+    if !(0..=3650).contains(&input.lead_time_days) {
+        return Err(AppError::validation("lead_time_days", "must be between 0 and 3650"));
+    }
+    let moq = validate::positive("moq", input.moq.unwrap_or(1))?;
+    let pack_size = validate::positive("pack_size", input.pack_size.unwrap_or(1))?;
+    let unit_price = validate::money("unit_price", input.unit_price)?;
+    let existing = terms(conn, Some(supplier.id), Some(part.id))?;
+    let others = terms(conn, None, Some(part.id))?;
+    // The first supplier of a part is its preferred one unless told otherwise.
+    let preferred = input
+        .preferred
+        .unwrap_or_else(|| existing.first().map(|t| t.preferred).unwrap_or(others.is_empty()));
+    if preferred {
+        diesel::update(supplier_parts::table.filter(supplier_parts::part_id.eq(part.id)))
+            .set(supplier_parts::preferred.eq(false))
+            .execute(conn)?;
+    }
+    let lead_time_days = input.lead_time_days as i32;
+    if existing.is_empty() {
+        diesel::insert_into(supplier_parts::table)
+            .values((
+                supplier_parts::supplier_id.eq(supplier.id),
+                supplier_parts::part_id.eq(part.id),
+                supplier_parts::lead_time_days.eq(lead_time_days),
+                supplier_parts::moq.eq(moq),
+                supplier_parts::pack_size.eq(pack_size),
+                supplier_parts::unit_price.eq(unit_price.to_string()),
+                supplier_parts::preferred.eq(preferred),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(
+            supplier_parts::table
+                .filter(supplier_parts::supplier_id.eq(supplier.id))
+                .filter(supplier_parts::part_id.eq(part.id)),
+        )
+        .set((
+            supplier_parts::lead_time_days.eq(lead_time_days),
+            supplier_parts::moq.eq(moq),
+            supplier_parts::pack_size.eq(pack_size),
+            supplier_parts::unit_price.eq(unit_price.to_string()),
+            supplier_parts::preferred.eq(preferred),
+        ))
+        .execute(conn)?;
+    }
+    terms(conn, Some(supplier.id), Some(part.id))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("terms vanished after write")))
+}
+
+pub fn delete_terms(conn: &mut AnyConnection, supplier_code: &str, part_number: &str) -> Result<(), AppError> {
+    let supplier = get(conn, supplier_code)?;
+    let part = parts::get(conn, part_number)?;
+    let deleted = diesel::delete(
+        supplier_parts::table
+            .filter(supplier_parts::supplier_id.eq(supplier.id))
+            .filter(supplier_parts::part_id.eq(part.id)),
+    )
+    .execute(conn)?;
+    if deleted == 0 {
+        return Err(AppError::not_found(
+            "supplier terms",
+            format!("{supplier_code}/{part_number}"),
+        ));
+    }
+    Ok(())
+}

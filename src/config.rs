@@ -1,0 +1,40 @@
+//! Configuration from flags and environment variables (flags win):
+//!
+//! | variable | flag | default |
+//! |---|---|---|
+//! | `DATABASE_URL` | `--database-url` | `./data/spares.db` (SQLite) |
+//! | `SPARES_BIND` | `serve --bind` | `127.0.0.1:8080` |
+//! | `SPARES_POOL_SIZE` | `--pool-size` | 8 on SQLite, 16 on PostgreSQL |
+//! | `SPARES_RESERVATION_TTL_MINUTES` | `serve --reservation-ttl-minutes` | 4320 (72 h) |
+//! | `SPARES_EXPIRY_INTERVAL_SECS` | `serve --expiry-interval-secs` | 30 |
+//! | `SPARES_WORKERS` | `serve --workers` | number of cores |
+//! | `SPARES_LOG_FORMAT` | `--log-format` | `text` (or `json`) |
+//! | `RUST_LOG` | | `info` |
+
+use std::time::Duration;
+
+use crate::db::{Backend, DatabaseUrl, PoolSettings};
+
+/// Everything the running service needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub bind: String,
+    pub pool_size: Option<u32>,
+    pub reservation_ttl: chrono::Duration,
+    pub expiry_interval: Duration,
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    pub fn pool(&self) -> PoolSettings {
+        let default = match self.database.backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        PoolSettings {
+            max_connections: self.pool_size.unwrap_or(default).max(1),
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Connection pool. The backend is chosen from the URL scheme here rather than by
+//! `MultiConnection::establish`, which tries every backend and hides the real error.
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use std::path::Path;
+use std::time::Duration;
+
+use super::{AnyConnection, Backend};
+
+pub type DbPool = r2d2::Pool<AnyConnectionManager>;
+
+/// A parsed database URL: `postgres://...` / `postgresql://...`, or a SQLite file given as a
+/// path or `sqlite://path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    pub url: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            anyhow::bail!("the database URL is empty");
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                url: raw.to_owned(),
+            });
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        if path.contains("://") {
+            anyhow::bail!("unsupported database URL scheme in {raw:?}: use postgres:// or a SQLite file path");
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            url: path.to_owned(),
+        })
+    }
+
+    /// The URL with any password replaced, for logs.
+    pub fn redacted(&self) -> String {
+        match (self.url.find("://"), self.url.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let credentials = &self.url[scheme_end + 3..at];
+                match credentials.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &self.url[..scheme_end + 3], &self.url[at..]),
+                    None => self.url.clone(),
+                }
+            }
+            _ => self.url.clone(),
+        }
+    }
+}
+
+/// r2d2 manager that opens the backend named by the URL and prepares each new connection.
+#[derive(Debug)]
+pub struct AnyConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for AnyConnectionManager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match self.url.backend {
+            Backend::Postgres => PgConnection::establish(&self.url.url)
+                .map(AnyConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url.url).map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout first: switching to WAL itself needs the lock under contention.
+                // synchronous=FULL so an acknowledged commit survives power loss, not just a crash.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+/// Opens the pool (creating the SQLite file's folder when needed) and checks one connection.
+pub fn connect_pool(url: &DatabaseUrl, settings: PoolSettings) -> anyhow::Result<DbPool> {
+    if url.backend == Backend::Sqlite && url.url != ":memory:" {
+        if let Some(parent) = Path::new(&url.url).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+    }
+    let manager = AnyConnectionManager { url: url.clone() };
+    let pool = r2d2::Pool::builder()
+        .max_size(settings.max_connections)
+        .connection_timeout(settings.acquire_timeout)
+        .build(manager)?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_urls_select_the_postgres_backend() {
+        let url = DatabaseUrl::parse("postgresql://u:secret@h/db").expect("valid");
+        assert_eq!(url.backend, Backend::Postgres);
+        assert_eq!(url.redacted(), "postgresql://u:***@h/db");
+    }
+
+    #[test]
+    fn paths_and_sqlite_urls_select_sqlite() {
+        assert_eq!(
+            DatabaseUrl::parse("./data/x.db").expect("valid").backend,
+            Backend::Sqlite
+        );
+        assert_eq!(DatabaseUrl::parse("sqlite://a.db").expect("valid").url, "a.db");
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse(" ").is_err());
+    }
+}

@@ -1,0 +1,259 @@
+//! The demo network: six regions of China, a regional centre and two city warehouses in each,
+//! 300 appliance parts with suppliers and opening stock. Deterministic, so examples in the
+//! README work on every machine.
+
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rust_decimal::Decimal;
+
+use crate::catalog::parts::{self, Criticality, NewPart};
+use crate::catalog::regions::{self, NewRegion};
+use crate::catalog::suppliers::{self, NewSupplier, TermsInput};
+use crate::catalog::warehouses::{self, NewWarehouse, WarehouseKind};
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::schema::warehouses as wh;
+use crate::stock::ledger::Actor;
+use crate::stock::movements::{self, MovementInput, StaffMovementKind};
+
+pub enum SeedOutcome {
+    Seeded {
+        warehouses: usize,
+        parts: usize,
+        movements: usize,
+    },
+    AlreadyPopulated,
+}
+
+/// A warehouse's (code, name).
+type Site = (&'static str, &'static str);
+
+/// (region code, name, sites); the first site is the regional centre.
+const NETWORK: &[(&str, &str, [Site; 3])] = &[
+    (
+        "north",
+        "North China",
+        [
+            ("BJ-RDC", "Beijing regional centre"),
+            ("TJ-01", "Tianjin city warehouse"),
+            ("SJZ-01", "Shijiazhuang city warehouse"),
+        ],
+    ),
+    (
+        "east",
+        "East China",
+        [
+            ("SH-RDC", "Shanghai regional centre"),
+            ("HZ-01", "Hangzhou city warehouse"),
+            ("NJ-01", "Nanjing city warehouse"),
+        ],
+    ),
+    (
+        "south",
+        "South China",
+        [
+            ("GZ-RDC", "Guangzhou regional centre"),
+            ("SZ-01", "Shenzhen city warehouse"),
+            ("NN-01", "Nanning city warehouse"),
+        ],
+    ),
+    (
+        "central",
+        "Central China",
+        [
+            ("WH-RDC", "Wuhan regional centre"),
+            ("CS-01", "Changsha city warehouse"),
+            ("ZZ-01", "Zhengzhou city warehouse"),
+        ],
+    ),
+    (
+        "northwest",
+        "Northwest China",
+        [
+            ("XA-RDC", "Xi'an regional centre"),
+            ("LZ-01", "Lanzhou city warehouse"),
+            ("URC-01", "Urumqi city warehouse"),
+        ],
+    ),
+    (
+        "southwest",
+        "Southwest China",
+        [
+            ("CD-RDC", "Chengdu regional centre"),
+            ("CQ-01", "Chongqing city warehouse"),
+            ("KM-01", "Kunming city warehouse"),
+        ],
+    ),
+];
+
+/// (prefix, product family)
+const FAMILIES: &[(&str, &str)] = &[
+    ("FR", "refrigerator"),
+    ("WM", "washing machine"),
+    ("AC", "air conditioner"),
+    ("KA", "kitchen appliance"),
+];
+
+/// (code, component, cost range in yuan, criticality)
+const COMPONENTS: &[(&str, &str, (i64, i64), Criticality)] = &[
+    ("COMP", "compressor", (380, 1200), Criticality::Critical),
+    ("PCB", "main control board", (150, 600), Criticality::Critical),
+    ("FAN", "fan motor", (60, 240), Criticality::High),
+    ("THER", "thermostat", (25, 90), Criticality::High),
+    ("SEAL", "door seal", (15, 70), Criticality::Medium),
+    ("PUMP", "drain pump", (40, 160), Criticality::High),
+    ("BELT", "drive belt", (10, 45), Criticality::Medium),
+    ("CAP", "start capacitor", (8, 35), Criticality::Medium),
+    ("SENS", "temperature sensor", (12, 50), Criticality::Medium),
+    ("HEAT", "heating element", (45, 180), Criticality::High),
+    ("VALV", "inlet valve", (20, 85), Criticality::Medium),
+    ("FILT", "filter", (5, 30), Criticality::Low),
+    ("REM", "remote control", (15, 60), Criticality::Low),
+    ("KNOB", "control knob", (3, 15), Criticality::Low),
+    ("HOSE", "hose", (8, 40), Criticality::Low),
+];
+
+const SUPPLIERS: &[(&str, &str)] = &[
+    ("SUP-HAIXIN", "Haixin Compressor Co."),
+    ("SUP-MEIKANG", "Meikang Electronics"),
+    ("SUP-DONGLI", "Dongli Motor Works"),
+    ("SUP-HUAXIA", "Huaxia Rubber & Seals"),
+    ("SUP-JINGONG", "Jingong Precision Parts"),
+    ("SUP-LIANHE", "Lianhe Appliance Components"),
+];
+
+const PARTS_PER_COMPONENT: usize = 5;
+
+/// Loads the demo network unless the database already has warehouses.
+pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
+    db::write_tx(conn, |conn| {
+        let existing: i64 = wh::table.count().get_result(conn)?;
+        if existing > 0 {
+            return Ok(SeedOutcome::AlreadyPopulated);
+        }
+        let mut rng = StdRng::seed_from_u64(20_261_124);
+        let mut warehouse_codes = Vec::new();
+        for (code, name, sites) in NETWORK {
+            regions::create(
+                conn,
+                &NewRegion {
+                    code: (*code).into(),
+                    name: (*name).into(),
+                },
+            )?;
+            for (i, (wcode, wname)) in sites.iter().enumerate() {
+                let kind = if i == 0 {
+                    WarehouseKind::Regional
+                } else {
+                    WarehouseKind::Local
+                };
+                warehouses::create(
+                    conn,
+                    &NewWarehouse {
+                        code: (*wcode).into(),
+                        name: (*wname).into(),
+                        region: (*code).into(),
+                        kind,
+                        active: None,
+                    },
+                )?;
+                warehouse_codes.push((*wcode, kind));
+            }
+        }
+        for (code, name) in SUPPLIERS {
+            suppliers::create(
+                conn,
+                &NewSupplier {
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    active: None,
+                },
+            )?;
+        }
+        let actor = Actor {
+            name: "demo-seed".into(),
+            request_id: None,
+        };
+        let mut part_count = 0;
+        let mut movement_count = 0;
+        for (family_code, family) in FAMILIES {
+            for (component_code, component, (low, high), criticality) in COMPONENTS {
+                for n in 1..=PARTS_PER_COMPONENT {
+                    let part_number = format!("{family_code}-{component_code}-{n:03}");
+                    let cost = Decimal::new(rng.random_range(low * 100..=high * 100), 2);
+                    parts::create(
+                        conn,
+                        &NewPart {
+                            part_number: part_number.clone(),
+                            description: format!("{} {component}, model series {n}", capitalised(family)),
+                            unit_of_measure: None,
+                            unit_cost: cost,
+                            criticality: Some(*criticality),
+                            superseded_by: None,
+                            active: None,
+                        },
+                    )?;
+                    part_count += 1;
+                    let first = rng.random_range(0..SUPPLIERS.len());
+                    for (k, supplier) in [first, (first + 1) % SUPPLIERS.len()].into_iter().enumerate() {
+                        let markup = Decimal::new(rng.random_range(55..=80), 2);
+                        suppliers::put_terms(
+                            conn,
+                            SUPPLIERS[supplier].0,
+                            &part_number,
+                            &TermsInput {
+                                lead_time_days: rng.random_range(5..=45),
+                                moq: Some([1, 1, 5, 10][rng.random_range(0..4)]),
+                                pack_size: Some([1, 1, 1, 5][rng.random_range(0..4)]),
+                                unit_price: (cost * markup).round_dp(2),
+                                preferred: Some(k == 0),
+                            },
+                        )?;
+                    }
+                    for (warehouse, kind) in &warehouse_codes {
+                        let quantity = match kind {
+                            WarehouseKind::Regional => rng.random_range(0..=60),
+                            WarehouseKind::Local => rng.random_range(0..=12),
+                        };
+                        if quantity == 0 {
+                            continue;
+                        }
+                        movements::record(
+                            conn,
+                            &actor,
+                            &MovementInput {
+                                kind: StaffMovementKind::Receipt,
+                                warehouse: (*warehouse).into(),
+                                part_number: part_number.clone(),
+                                quantity,
+                                reason_code: None,
+                                condition: None,
+                                source: None,
+                                supplier: Some(SUPPLIERS[first].0.into()),
+                                purchase_order: Some("OPENING-STOCK".into()),
+                                repair_order: None,
+                                lot: None,
+                                note: Some("opening stock".into()),
+                            },
+                        )?;
+                        movement_count += 1;
+                    }
+                }
+            }
+        }
+        Ok(SeedOutcome::Seeded {
+            warehouses: warehouse_codes.len(),
+            parts: part_count,
+            movements: movement_count,
+        })
+    })
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

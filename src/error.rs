@@ -1,0 +1,204 @@
+//! The service's one error type. Each variant's doc names its HTTP status; the mapping to an
+//! RFC 7807 problem body lives here (no actix types) so the idempotency store can record an
+//! error response exactly as it was sent.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// One line of a reservation that stock could not cover, with where the part is now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ShortageLine {
+    pub part_number: String,
+    pub requested: i64,
+    pub available: i64,
+    pub shortage: i64,
+    /// Warehouses holding available stock of the part: same region first, then the others,
+    /// each group by available quantity, largest first.
+    pub available_elsewhere: Vec<AvailableAt>,
+}
+
+/// Available stock of a part at one warehouse.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AvailableAt {
+    pub warehouse: String,
+    pub region: String,
+    pub same_region: bool,
+    pub available: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: a field is missing, malformed or out of range.
+    #[error("invalid {field}: {message}")]
+    Validation { field: String, message: String },
+    /// 404: the addressed entity does not exist.
+    #[error("{entity} {key} not found")]
+    NotFound { entity: &'static str, key: String },
+    /// 409: a movement would take on-hand stock below zero or below what is reserved.
+    #[error("insufficient stock of {part_number} at {warehouse}: {available} available, {requested} requested")]
+    InsufficientStock {
+        warehouse: String,
+        part_number: String,
+        requested: i64,
+        available: i64,
+    },
+    /// 409: a reservation could not be covered; nothing was reserved.
+    #[error("insufficient stock for {} line(s) of the reservation", lines.len())]
+    Shortage { lines: Vec<ShortageLine> },
+    /// 409: the entity is in a state that does not allow the operation.
+    #[error("{0}")]
+    InvalidState(String),
+    /// 409: an entity with the same unique key exists.
+    #[error("{0}")]
+    Duplicate(String),
+    /// 422: the Idempotency-Key was used before with a different request.
+    #[error("the Idempotency-Key was already used with a different request")]
+    IdempotencyKeyReused,
+    /// 503: the database is unreachable or saturated; the request had no effect.
+    #[error("the service is temporarily unavailable: {0}")]
+    Unavailable(String),
+    /// 500: an unexpected failure; details are logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(entity: &'static str, key: impl Into<String>) -> Self {
+        AppError::NotFound {
+            entity,
+            key: key.into(),
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 400,
+            AppError::NotFound { .. } => 404,
+            AppError::InsufficientStock { .. }
+            | AppError::Shortage { .. }
+            | AppError::InvalidState(_)
+            | AppError::Duplicate(_) => 409,
+            AppError::IdempotencyKeyReused => 422,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    /// Stable problem type slug, the last segment of the problem's `type` URI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "validation-error",
+            AppError::NotFound { .. } => "not-found",
+            AppError::InsufficientStock { .. } => "insufficient-stock",
+            AppError::Shortage { .. } => "reservation-shortage",
+            AppError::InvalidState(_) => "invalid-state",
+            AppError::Duplicate(_) => "duplicate",
+            AppError::IdempotencyKeyReused => "idempotency-key-reused",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal-error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "Invalid request",
+            AppError::NotFound { .. } => "Not found",
+            AppError::InsufficientStock { .. } => "Insufficient stock",
+            AppError::Shortage { .. } => "Reservation cannot be covered",
+            AppError::InvalidState(_) => "Operation not allowed in the current state",
+            AppError::Duplicate(_) => "Already exists",
+            AppError::IdempotencyKeyReused => "Idempotency key reused",
+            AppError::Unavailable(_) => "Service unavailable",
+            AppError::Internal(_) => "Internal error",
+        }
+    }
+
+    /// Whether the error is the client's doing, so a replay of the same request must see it.
+    pub fn is_client_error(&self) -> bool {
+        self.status() < 500
+    }
+
+    /// The RFC 7807 body. Server errors carry no detail: causes go to the log only.
+    pub fn problem(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(format!("/problems/{}", self.code())));
+        body.insert("title".into(), json!(self.title()));
+        body.insert("status".into(), json!(self.status()));
+        let detail = match self {
+            AppError::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
+            other => other.to_string(),
+        };
+        body.insert("detail".into(), json!(detail));
+        match self {
+            AppError::Validation { field, message } => {
+                body.insert("field".into(), json!(field));
+                body.insert("errors".into(), json!([{ "field": field, "message": message }]));
+            }
+            AppError::InsufficientStock {
+                warehouse,
+                part_number,
+                requested,
+                available,
+            } => {
+                body.insert("warehouse".into(), json!(warehouse));
+                body.insert("part_number".into(), json!(part_number));
+                body.insert("requested".into(), json!(requested));
+                body.insert("available".into(), json!(available));
+            }
+            AppError::Shortage { lines } => {
+                body.insert("lines".into(), json!(lines));
+            }
+            _ => {}
+        }
+        Value::Object(body)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match error {
+            Error::NotFound => AppError::not_found("record", "requested"),
+            Error::DatabaseError(Kind::UniqueViolation, info) => AppError::Duplicate(format!(
+                "already exists ({})",
+                info.constraint_name().unwrap_or("unique key")
+            )),
+            Error::DatabaseError(Kind::SerializationFailure, _) | Error::DatabaseError(Kind::ClosedConnection, _) => {
+                AppError::Unavailable("the database could not complete the request; retry it".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(format!("no database connection available ({error})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_names_the_field() {
+        let problem = AppError::validation("lines[0].quantity", "must be positive").problem();
+        assert_eq!(problem["status"], 400);
+        assert_eq!(problem["field"], "lines[0].quantity");
+        assert_eq!(problem["type"], "/problems/validation-error");
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let problem = AppError::Internal(anyhow::anyhow!("SELECT secret FROM x")).problem();
+        assert!(!problem.to_string().contains("SELECT"));
+    }
+}

@@ -1,0 +1,19 @@
+//! spares: spare-parts inventory and replenishment for an after-sales repair network.
+
+pub mod api;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod idempotency;
+pub mod jobs;
+pub mod pagination;
+pub mod reservations;
+pub mod schema;
+pub mod startup;
+pub mod stock;
+pub mod telemetry;
+pub mod transfers;
+pub mod validate;

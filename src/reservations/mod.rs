@@ -1,0 +1,6 @@
+//! Reservations: how repair systems take parts for a repair order. All lines are reserved or
+//! none; consumption issues the stock (the demand signal) and release or expiry returns it.
+
+pub mod model;
+pub mod service;
+pub mod shortage;

@@ -1,0 +1,426 @@
+//! Reservation use-cases. Each runs inside the caller's write transaction.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::model::*;
+use super::shortage;
+use crate::catalog::{parts, warehouses};
+use crate::db::{self, AnyConnection};
+use crate::error::{AppError, ShortageLine};
+use crate::pagination::PageRequest;
+use crate::schema::{parts as part_t, reservation_lines as rl, reservations as r, warehouses as wh};
+use crate::stock::ledger::{self, Actor, Delta, DocumentRef, MovementKind, NewMovement};
+use crate::validate;
+
+type ReservationRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    String,
+);
+type LineRow = (i64, i64, i64, String, i64, i64, i64);
+
+macro_rules! reservation_columns {
+    () => {
+        (
+            r::id,
+            r::repair_order,
+            r::warehouse_id,
+            r::status,
+            r::created_by,
+            r::created_at,
+            r::expires_at,
+            r::closed_at,
+            wh::code,
+        )
+    };
+}
+
+/// Reserves every line or none; on shortage the error lists each short line and where the
+/// part is available now.
+pub fn reserve(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    input: &ReservationInput,
+    default_ttl: Duration,
+) -> Result<Reservation, AppError> {
+    let repair_order = validate::text("repair_order", &input.repair_order, 64)?;
+    let warehouse = warehouses::resolve(conn, "warehouse", &input.warehouse)?;
+    if !warehouse.active {
+        return Err(AppError::validation("warehouse", "the warehouse is inactive"));
+    }
+    let ttl = match input.expires_in_minutes {
+        Some(m) if (1..=525_600).contains(&m) => Duration::minutes(m),
+        Some(_) => {
+            return Err(AppError::validation(
+                "expires_in_minutes",
+                "must be between 1 and 525600",
+            ))
+        }
+        None => default_ttl,
+    };
+    let wanted = check_lines(&input.lines)?;
+    let mut lines = Vec::with_capacity(wanted.len());
+    for (i, (part_number, quantity)) in wanted.iter().enumerate() {
+        let part = parts::resolve(conn, &format!("lines[{i}].part_number"), part_number)?;
+        lines.push((part, *quantity));
+    }
+    let now = db::now();
+    let id: i64 = diesel::insert_into(r::table)
+        .values((
+            r::repair_order.eq(&repair_order),
+            r::warehouse_id.eq(warehouse.id),
+            r::status.eq(ReservationStatus::Active.as_str()),
+            r::created_by.eq(&actor.name),
+            r::created_at.eq(now),
+            r::expires_at.eq(now + ttl),
+        ))
+        .returning(r::id)
+        .get_result(conn)?;
+    // Balance rows are touched in part-id order so concurrent reservations cannot deadlock.
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by_key(|&i| lines[i].0.id);
+    let mut short: Vec<(usize, ShortageLine)> = Vec::new();
+    for i in order {
+        let (part, quantity) = &lines[i];
+        let posted = ledger::post(
+            conn,
+            actor,
+            &NewMovement {
+                warehouse_id: warehouse.id,
+                part_id: part.id,
+                warehouse_code: warehouse.code.clone(),
+                part_number: part.part_number.clone(),
+                kind: MovementKind::Reserve,
+                quantity: *quantity,
+                delta: Delta {
+                    reserved: *quantity,
+                    ..Delta::default()
+                },
+                reason_code: None,
+                document: Some(reservation_doc(id)),
+                supplier_id: None,
+                lot: None,
+                note: None,
+            },
+        );
+        match posted {
+            Ok(_) => {}
+            Err(AppError::InsufficientStock { available, .. }) => short.push((
+                i,
+                ShortageLine {
+                    part_number: part.part_number.clone(),
+                    requested: *quantity,
+                    available,
+                    shortage: quantity - available.max(0),
+                    available_elsewhere: shortage::available_elsewhere(conn, &warehouse, part.id)?,
+                },
+            )),
+            Err(other) => return Err(other),
+        }
+    }
+    if !short.is_empty() {
+        short.sort_by_key(|(i, _)| *i);
+        return Err(AppError::Shortage {
+            lines: short.into_iter().map(|(_, line)| line).collect(),
+        });
+    }
+    for (part, quantity) in &lines {
+        diesel::insert_into(rl::table)
+            .values((
+                rl::reservation_id.eq(id),
+                rl::part_id.eq(part.id),
+                rl::quantity.eq(quantity),
+            ))
+            .execute(conn)?;
+    }
+    get(conn, id)
+}
+
+fn reservation_doc(id: i64) -> DocumentRef {
+    DocumentRef {
+        kind: "reservation".to_owned(),
+        reference: id.to_string(),
+    }
+}
+
+/// Consumes all that is still reserved, or the given quantities per line: the stock leaves
+/// the warehouse as a `consume` movement.
+pub fn consume(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    input: &ConsumeInput,
+) -> Result<Reservation, AppError> {
+    let reservation = get(conn, id)?;
+    if reservation.status != ReservationStatus::Active {
+        return Err(AppError::InvalidState(format!(
+            "reservation {id} is {}, not active",
+            reservation.status.as_str()
+        )));
+    }
+    let line_rows = load_lines(conn, &[id])?;
+    let targets: Vec<(LineRow, i64)> = match input.lines.as_deref() {
+        None | Some([]) => line_rows
+            .into_iter()
+            .filter_map(|l| {
+                let remaining = l.4 - l.5 - l.6;
+                (remaining > 0).then_some((l, remaining))
+            })
+            .collect(),
+        Some(lines) => {
+            let wanted = check_lines(lines)?;
+            let mut targets = Vec::with_capacity(wanted.len());
+            for (i, (part_number, quantity)) in wanted.into_iter().enumerate() {
+                let line = line_rows.iter().find(|l| l.3 == part_number).ok_or_else(|| {
+                    AppError::validation(format!("lines[{i}].part_number"), "is not on this reservation")
+                })?;
+                let remaining = line.4 - line.5 - line.6;
+                if quantity > remaining {
+                    return Err(AppError::validation(
+                        format!("lines[{i}].quantity"),
+                        format!("exceeds the {remaining} still reserved"),
+                    ));
+                }
+                targets.push((line.clone(), quantity));
+            }
+            targets
+        }
+    };
+    let warehouse_id = reservation_warehouse(conn, id)?;
+    for (line, quantity) in targets {
+        take_from_line(conn, line.0, LineBucket::Consumed, quantity)?;
+        ledger::post(
+            conn,
+            actor,
+            &NewMovement {
+                warehouse_id,
+                part_id: line.2,
+                warehouse_code: reservation.warehouse.clone(),
+                part_number: line.3.clone(),
+                kind: MovementKind::Consume,
+                quantity,
+                delta: Delta {
+                    on_hand: -quantity,
+                    reserved: -quantity,
+                    ..Delta::default()
+                },
+                reason_code: None,
+                document: Some(reservation_doc(id)),
+                supplier_id: None,
+                lot: None,
+                note: Some(format!("repair order {}", reservation.repair_order)),
+            },
+        )?;
+    }
+    close_if_done(conn, id, ReservationStatus::Consumed)?;
+    get(conn, id)
+}
+
+/// Releases everything still reserved. `Expired` is used by the expiry task.
+pub fn release(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    status: ReservationStatus,
+) -> Result<Reservation, AppError> {
+    let reservation = get(conn, id)?;
+    let changed = diesel::update(
+        r::table
+            .filter(r::id.eq(id))
+            .filter(r::status.eq(ReservationStatus::Active.as_str())),
+    )
+    .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(db::now()))))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::InvalidState(format!(
+            "reservation {id} is {}, not active",
+            reservation.status.as_str()
+        )));
+    }
+    let warehouse_id = reservation_warehouse(conn, id)?;
+    for line in load_lines(conn, &[id])? {
+        let remaining = line.4 - line.5 - line.6;
+        if remaining <= 0 {
+            continue;
+        }
+        take_from_line(conn, line.0, LineBucket::Released, remaining)?;
+        ledger::post(
+            conn,
+            actor,
+            &NewMovement {
+                warehouse_id,
+                part_id: line.2,
+                warehouse_code: reservation.warehouse.clone(),
+                part_number: line.3.clone(),
+                kind: MovementKind::Release,
+                quantity: remaining,
+                delta: Delta {
+                    reserved: -remaining,
+                    ..Delta::default()
+                },
+                reason_code: Some(status.as_str().to_owned()),
+                document: Some(reservation_doc(id)),
+                supplier_id: None,
+                lot: None,
+                note: None,
+            },
+        )?;
+    }
+    get(conn, id)
+}
+
+/// Which counter of a reservation line a quantity moves to.
+#[derive(Clone, Copy)]
+enum LineBucket {
+    Consumed,
+    Released,
+}
+
+/// Moves `quantity` of a line's remaining reservation into `bucket`, refusing if it is no
+/// longer there (a concurrent consume or release got it first).
+fn take_from_line(conn: &mut AnyConnection, line_id: i64, bucket: LineBucket, quantity: i64) -> Result<(), AppError> {
+    let target = rl::table
+        .filter(rl::id.eq(line_id))
+        .filter((rl::quantity - rl::consumed_qty - rl::released_qty).ge(quantity));
+    let changed = match bucket {
+        LineBucket::Consumed => diesel::update(target)
+            .set(rl::consumed_qty.eq(rl::consumed_qty + quantity))
+            .execute(conn)?,
+        LineBucket::Released => diesel::update(target)
+            .set(rl::released_qty.eq(rl::released_qty + quantity))
+            .execute(conn)?,
+    };
+    if changed == 0 {
+        return Err(AppError::InvalidState(
+            "the reserved quantity was consumed or released by a concurrent request".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn close_if_done(conn: &mut AnyConnection, id: i64, status: ReservationStatus) -> Result<(), AppError> {
+    let open: i64 = rl::table
+        .filter(rl::reservation_id.eq(id))
+        .filter((rl::quantity - rl::consumed_qty - rl::released_qty).gt(0i64))
+        .count()
+        .get_result(conn)?;
+    if open == 0 {
+        diesel::update(
+            r::table
+                .filter(r::id.eq(id))
+                .filter(r::status.eq(ReservationStatus::Active.as_str())),
+        )
+        .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(db::now()))))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn reservation_warehouse(conn: &mut AnyConnection, id: i64) -> Result<i64, AppError> {
+    Ok(r::table.find(id).select(r::warehouse_id).first(conn)?)
+}
+
+fn load_lines(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<LineRow>, AppError> {
+    Ok(rl::table
+        .inner_join(part_t::table)
+        .filter(rl::reservation_id.eq_any(ids))
+        .select((
+            rl::id,
+            rl::reservation_id,
+            rl::part_id,
+            part_t::part_number,
+            rl::quantity,
+            rl::consumed_qty,
+            rl::released_qty,
+        ))
+        .order(rl::id)
+        .load(conn)?)
+}
+
+fn assemble(rows: Vec<ReservationRow>, lines: &[LineRow]) -> Vec<Reservation> {
+    rows.into_iter()
+        .map(|row| Reservation {
+            id: row.0,
+            repair_order: row.1,
+            status: ReservationStatus::from_stored(&row.3),
+            created_by: row.4,
+            created_at: row.5.and_utc(),
+            expires_at: row.6.and_utc(),
+            closed_at: row.7.map(|t| t.and_utc()),
+            warehouse: row.8,
+            lines: lines
+                .iter()
+                .filter(|l| l.1 == row.0)
+                .map(|l| ReservationLine {
+                    part_number: l.3.clone(),
+                    quantity: l.4,
+                    consumed: l.5,
+                    released: l.6,
+                    remaining: l.4 - l.5 - l.6,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Reservation, AppError> {
+    let row: ReservationRow = r::table
+        .inner_join(wh::table)
+        .filter(r::id.eq(id))
+        .select(reservation_columns!())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+    let lines = load_lines(conn, &[id])?;
+    assemble(vec![row], &lines)
+        .pop()
+        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ReservationFilter,
+) -> Result<(Vec<Reservation>, Option<String>), AppError> {
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    let mut query = r::table
+        .inner_join(wh::table)
+        .select(reservation_columns!())
+        .order(r::id)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(ro) = &filter.repair_order {
+        query = query.filter(r::repair_order.eq(ro.clone()));
+    }
+    if let Some(code) = &filter.warehouse {
+        query = query.filter(wh::code.eq(code.clone()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(r::status.eq(status.as_str()));
+    }
+    if let Some(after) = page.id_cursor()? {
+        query = query.filter(r::id.gt(after));
+    }
+    let rows: Vec<ReservationRow> = query.load(conn)?;
+    let (rows, next) = page.finish(rows, |row| row.0.to_string());
+    let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
+    let lines = load_lines(conn, &ids)?;
+    Ok((assemble(rows, &lines), next))
+}
+
+/// Ids of active reservations whose time is up, oldest first.
+pub fn due_for_expiry(conn: &mut AnyConnection, now: NaiveDateTime, batch: i64) -> Result<Vec<i64>, AppError> {
+    Ok(r::table
+        .filter(r::status.eq(ReservationStatus::Active.as_str()))
+        .filter(r::expires_at.le(now))
+        .order(r::expires_at)
+        .select(r::id)
+        .limit(batch)
+        .load(conn)?)
+}

@@ -1,0 +1,184 @@
+// @generated shape of `diesel print-schema`, restricted to the SQL types both backends share.
+
+diesel::table! {
+    regions (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    warehouses (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        region_id -> BigInt,
+        kind -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    parts (id) {
+        id -> BigInt,
+        part_number -> Text,
+        description -> Text,
+        unit_of_measure -> Text,
+        unit_cost -> Text,
+        criticality -> Text,
+        superseded_by -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    suppliers (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supplier_parts (id) {
+        id -> BigInt,
+        supplier_id -> BigInt,
+        part_id -> BigInt,
+        lead_time_days -> Integer,
+        moq -> BigInt,
+        pack_size -> BigInt,
+        unit_price -> Text,
+        preferred -> Bool,
+    }
+}
+
+diesel::table! {
+    stock_balances (warehouse_id, part_id) {
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        on_hand -> BigInt,
+        reserved -> BigInt,
+        defective -> BigInt,
+        in_transit_in -> BigInt,
+        on_order -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    movements (id) {
+        id -> BigInt,
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        kind -> Text,
+        quantity -> BigInt,
+        on_hand_delta -> BigInt,
+        reserved_delta -> BigInt,
+        defective_delta -> BigInt,
+        in_transit_delta -> BigInt,
+        on_order_delta -> BigInt,
+        reason_code -> Nullable<Text>,
+        document_type -> Nullable<Text>,
+        document_ref -> Nullable<Text>,
+        supplier_id -> Nullable<BigInt>,
+        lot -> Nullable<Text>,
+        note -> Nullable<Text>,
+        actor -> Text,
+        request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> BigInt,
+        from_warehouse_id -> BigInt,
+        to_warehouse_id -> BigInt,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        shipped_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    transfer_lines (id) {
+        id -> BigInt,
+        transfer_id -> BigInt,
+        part_id -> BigInt,
+        quantity -> BigInt,
+        received_qty -> BigInt,
+        discrepancy_qty -> BigInt,
+    }
+}
+
+diesel::table! {
+    reservations (id) {
+        id -> BigInt,
+        repair_order -> Text,
+        warehouse_id -> BigInt,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reservation_lines (id) {
+        id -> BigInt,
+        reservation_id -> BigInt,
+        part_id -> BigInt,
+        quantity -> BigInt,
+        consumed_qty -> BigInt,
+        released_qty -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (idempotency_key) {
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(warehouses -> regions (region_id));
+diesel::joinable!(supplier_parts -> suppliers (supplier_id));
+diesel::joinable!(supplier_parts -> parts (part_id));
+diesel::joinable!(stock_balances -> warehouses (warehouse_id));
+diesel::joinable!(stock_balances -> parts (part_id));
+diesel::joinable!(movements -> parts (part_id));
+diesel::joinable!(movements -> warehouses (warehouse_id));
+diesel::joinable!(movements -> suppliers (supplier_id));
+diesel::joinable!(transfer_lines -> transfers (transfer_id));
+diesel::joinable!(transfer_lines -> parts (part_id));
+diesel::joinable!(reservation_lines -> reservations (reservation_id));
+diesel::joinable!(reservation_lines -> parts (part_id));
+diesel::joinable!(reservations -> warehouses (warehouse_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    warehouses,
+    parts,
+    suppliers,
+    supplier_parts,
+    stock_balances,
+    movements,
+    transfers,
+    transfer_lines,
+    reservations,
+    reservation_lines,
+    idempotency_keys,
+);

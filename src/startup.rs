@@ -1,0 +1,64 @@
+//! Builds the application: pool, migrations, HTTP server and background tasks.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::api::{self, AppState};
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::jobs;
+
+/// A bound, not yet awaited server.
+pub struct Application {
+    pub server: Server,
+    pub port: u16,
+    pub pool: DbPool,
+}
+
+/// Opens the pool and runs migrations.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = db::connect_pool(&settings.database, settings.pool())?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    Ok(pool)
+}
+
+pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
+    let listener = TcpListener::bind(&settings.bind)?;
+    let port = listener.local_addr()?.port();
+    let state = AppState {
+        pool: pool.clone(),
+        reservation_ttl: settings.reservation_ttl,
+    };
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(api::metrics::track))
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .configure(api::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?;
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers.max(1));
+    }
+    let server = server.run();
+    jobs::spawn(pool.clone(), settings.expiry_interval);
+    Ok(Application { server, port, pool })
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().content_type(api::PROBLEM_JSON).body(
+        crate::error::AppError::not_found("route", "for this path")
+            .problem()
+            .to_string(),
+    )
+}

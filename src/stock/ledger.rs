@@ -1,0 +1,224 @@
+//! Posting a movement: the one place that writes ledger rows and balances.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::schema::{movements, stock_balances};
+
+/// Every kind of ledger entry. Warehouse staff post the first five directly; the others are
+/// written by transfers and reservations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    Receipt,
+    Issue,
+    Adjustment,
+    Return,
+    Scrap,
+    TransferShip,
+    TransferInbound,
+    TransferReceive,
+    TransferDiscrepancy,
+    Reserve,
+    Release,
+    Consume,
+}
+
+impl MovementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Receipt => "receipt",
+            MovementKind::Issue => "issue",
+            MovementKind::Adjustment => "adjustment",
+            MovementKind::Return => "return",
+            MovementKind::Scrap => "scrap",
+            MovementKind::TransferShip => "transfer_ship",
+            MovementKind::TransferInbound => "transfer_inbound",
+            MovementKind::TransferReceive => "transfer_receive",
+            MovementKind::TransferDiscrepancy => "transfer_discrepancy",
+            MovementKind::Reserve => "reserve",
+            MovementKind::Release => "release",
+            MovementKind::Consume => "consume",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+/// The effect of one movement on each balance column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Delta {
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub defective: i64,
+    pub in_transit_in: i64,
+    pub on_order: i64,
+}
+
+/// The document a movement belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DocumentRef {
+    /// `repair_order`, `purchase_order`, `transfer`, `reservation` or `count`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub reference: String,
+}
+
+/// Who caused a movement and under which request, recorded on every ledger row.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub name: String,
+    pub request_id: Option<String>,
+}
+
+/// A movement to post.
+#[derive(Debug, Clone)]
+pub struct NewMovement {
+    pub warehouse_id: i64,
+    pub part_id: i64,
+    /// Codes for error messages; the ledger stores ids.
+    pub warehouse_code: String,
+    pub part_number: String,
+    pub kind: MovementKind,
+    pub quantity: i64,
+    pub delta: Delta,
+    pub reason_code: Option<String>,
+    pub document: Option<DocumentRef>,
+    pub supplier_id: Option<i64>,
+    pub lot: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = movements)]
+pub struct MovementRow {
+    pub id: i64,
+    pub warehouse_id: i64,
+    pub part_id: i64,
+    pub kind: String,
+    pub quantity: i64,
+    pub on_hand_delta: i64,
+    pub reserved_delta: i64,
+    pub defective_delta: i64,
+    pub in_transit_delta: i64,
+    pub on_order_delta: i64,
+    pub reason_code: Option<String>,
+    pub document_type: Option<String>,
+    pub document_ref: Option<String>,
+    pub supplier_id: Option<i64>,
+    pub lot: Option<String>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub request_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl MovementRow {
+    pub fn created_at_utc(&self) -> DateTime<Utc> {
+        self.created_at.and_utc()
+    }
+}
+
+/// Posts a movement: applies its delta to the balance and appends the ledger row. Must run
+/// inside a write transaction; fails with 409 `insufficient-stock` (and changes nothing) when
+/// the balance would break its invariants.
+pub fn post(conn: &mut AnyConnection, actor: &Actor, movement: &NewMovement) -> Result<MovementRow, AppError> {
+    apply_delta(conn, movement)?;
+    let row = diesel::insert_into(movements::table)
+        .values((
+            movements::warehouse_id.eq(movement.warehouse_id),
+            movements::part_id.eq(movement.part_id),
+            movements::kind.eq(movement.kind.as_str()),
+            movements::quantity.eq(movement.quantity),
+            movements::on_hand_delta.eq(movement.delta.on_hand),
+            movements::reserved_delta.eq(movement.delta.reserved),
+            movements::defective_delta.eq(movement.delta.defective),
+            movements::in_transit_delta.eq(movement.delta.in_transit_in),
+            movements::on_order_delta.eq(movement.delta.on_order),
+            movements::reason_code.eq(movement.reason_code.as_deref()),
+            movements::document_type.eq(movement.document.as_ref().map(|d| d.kind.as_str())),
+            movements::document_ref.eq(movement.document.as_ref().map(|d| d.reference.as_str())),
+            movements::supplier_id.eq(movement.supplier_id),
+            movements::lot.eq(movement.lot.as_deref()),
+            movements::note.eq(movement.note.as_deref()),
+            movements::actor.eq(&actor.name),
+            movements::request_id.eq(actor.request_id.as_deref()),
+            movements::created_at.eq(db::now()),
+        ))
+        .returning(movements::all_columns)
+        .get_result::<MovementRow>(conn)?;
+    Ok(row)
+}
+
+/// Applies a delta with one conditional UPDATE; creates the balance row on first use.
+fn apply_delta(conn: &mut AnyConnection, movement: &NewMovement) -> Result<(), AppError> {
+    let (warehouse_id, part_id, delta) = (movement.warehouse_id, movement.part_id, movement.delta);
+    if conditional_update(conn, warehouse_id, part_id, delta)? == 1 {
+        return Ok(());
+    }
+    if ensure_balance_row(conn, warehouse_id, part_id)? && conditional_update(conn, warehouse_id, part_id, delta)? == 1
+    {
+        return Ok(());
+    }
+    let available = stock_balances::table
+        .find((warehouse_id, part_id))
+        .select(stock_balances::on_hand - stock_balances::reserved)
+        .first::<i64>(conn)
+        .optional()?
+        .unwrap_or(0);
+    Err(AppError::InsufficientStock {
+        warehouse: movement.warehouse_code.clone(),
+        part_number: movement.part_number.clone(),
+        requested: movement.quantity,
+        available,
+    })
+}
+
+fn conditional_update(conn: &mut AnyConnection, warehouse_id: i64, part_id: i64, d: Delta) -> QueryResult<usize> {
+    use stock_balances as b;
+    diesel::update(
+        b::table
+            .filter(b::warehouse_id.eq(warehouse_id))
+            .filter(b::part_id.eq(part_id))
+            .filter((b::on_hand + d.on_hand).ge(0i64))
+            .filter((b::reserved + d.reserved).ge(0i64))
+            .filter((b::on_hand + d.on_hand - b::reserved - d.reserved).ge(0i64))
+            .filter((b::defective + d.defective).ge(0i64))
+            .filter((b::in_transit_in + d.in_transit_in).ge(0i64))
+            .filter((b::on_order + d.on_order).ge(0i64)),
+    )
+    .set((
+        b::on_hand.eq(b::on_hand + d.on_hand),
+        b::reserved.eq(b::reserved + d.reserved),
+        b::defective.eq(b::defective + d.defective),
+        b::in_transit_in.eq(b::in_transit_in + d.in_transit_in),
+        b::on_order.eq(b::on_order + d.on_order),
+        b::updated_at.eq(db::now()),
+    ))
+    .execute(conn)
+}
+
+/// Inserts an all-zero balance row if none exists; returns whether one was inserted.
+fn ensure_balance_row(conn: &mut AnyConnection, warehouse_id: i64, part_id: i64) -> QueryResult<bool> {
+    let values = (
+        stock_balances::warehouse_id.eq(warehouse_id),
+        stock_balances::part_id.eq(part_id),
+        stock_balances::updated_at.eq(db::now()),
+    );
+    let inserted = match conn {
+        AnyConnection::Postgresql(c) => diesel::insert_into(stock_balances::table)
+            .values(values)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        AnyConnection::Sqlite(c) => diesel::insert_or_ignore_into(stock_balances::table)
+            .values(values)
+            .execute(c)?,
+    };
+    Ok(inserted == 1)
+}

@@ -1,0 +1,349 @@
+//! Movements posted by warehouse staff (receipt, issue, adjustment, return, scrap) and the
+//! ledger listing.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ledger::{self, Actor, Delta, DocumentRef, MovementKind, MovementRow, NewMovement};
+use crate::catalog::{parts, suppliers, warehouses};
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::pagination::PageRequest;
+use crate::schema::{movements as m, parts as part_t, suppliers as supplier_t, warehouses as wh};
+use crate::validate;
+
+/// Reason codes an adjustment may carry.
+pub const ADJUSTMENT_REASONS: &[&str] = &["count", "damage", "found", "loss", "theft", "expiry", "correction"];
+
+/// Condition of a part returned from a repair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnCondition {
+    /// Back to `on_hand`, available again.
+    Good,
+    /// To the `defective` quantity, never available.
+    Defective,
+}
+
+/// Which quantity a scrap takes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScrapSource {
+    OnHand,
+    Defective,
+}
+
+/// A movement recorded by warehouse staff. Which optional fields apply depends on `kind`:
+/// `receipt` takes `supplier`, `purchase_order`, `lot`; `issue` takes `repair_order`;
+/// `adjustment` takes a signed `quantity` and a mandatory `reason_code`; `return` takes
+/// `condition` and `repair_order`; `scrap` takes `source` (default `on_hand`) and `reason_code`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovementInput {
+    #[schema(value_type = String, example = "receipt")]
+    pub kind: StaffMovementKind,
+    /// Warehouse code.
+    pub warehouse: String,
+    pub part_number: String,
+    /// Units; positive, except adjustments, which are signed and non-zero.
+    #[serde(deserialize_with = "validate::integer::deserialize")]
+    #[schema(value_type = i64, example = 10)]
+    pub quantity: i64,
+    /// Adjustments: one of count, damage, found, loss, theft, expiry, correction.
+    #[schema(max_length = 32)]
+    pub reason_code: Option<String>,
+    pub condition: Option<ReturnCondition>,
+    pub source: Option<ScrapSource>,
+    /// Supplier code (receipts).
+    pub supplier: Option<String>,
+    #[schema(max_length = 64)]
+    pub purchase_order: Option<String>,
+    #[schema(max_length = 64)]
+    pub repair_order: Option<String>,
+    #[schema(max_length = 64)]
+    pub lot: Option<String>,
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// The kinds staff may post through `POST /movements`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffMovementKind {
+    Receipt,
+    Issue,
+    Adjustment,
+    Return,
+    Scrap,
+}
+
+/// A ledger entry as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Movement {
+    pub id: i64,
+    pub warehouse: String,
+    pub part_number: String,
+    pub kind: String,
+    pub quantity: i64,
+    pub delta: Delta,
+    pub reason_code: Option<String>,
+    pub document: Option<DocumentRef>,
+    pub supplier: Option<String>,
+    pub lot: Option<String>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn reference(field: &str, value: Option<&str>) -> Result<Option<String>, AppError> {
+    validate::optional_text(field, value, 64)
+}
+
+fn document(kind: &str, reference: Option<String>) -> Option<DocumentRef> {
+    reference.map(|reference| DocumentRef {
+        kind: kind.to_owned(),
+        reference,
+    })
+}
+
+/// Validates a staff movement and posts it.
+pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) -> Result<Movement, AppError> {
+    let warehouse = warehouses::resolve(conn, "warehouse", &input.warehouse)?;
+    let part = parts::resolve(conn, "part_number", &input.part_number)?;
+    let note = validate::optional_text("note", input.note.as_deref(), 500)?;
+    let lot = reference("lot", input.lot.as_deref())?;
+    let q = input.quantity;
+    let mut supplier_id = None;
+    let mut reason_code = validate::optional_text("reason_code", input.reason_code.as_deref(), 32)?;
+    let (kind, delta, doc) = match input.kind {
+        StaffMovementKind::Receipt => {
+            validate::positive("quantity", q)?;
+            if let Some(code) = &input.supplier {
+                supplier_id = Some(suppliers::resolve(conn, "supplier", code)?.id);
+            }
+            let po = reference("purchase_order", input.purchase_order.as_deref())?;
+            (
+                MovementKind::Receipt,
+                Delta {
+                    on_hand: q,
+                    ..Delta::default()
+                },
+                document("purchase_order", po),
+            )
+        }
+        StaffMovementKind::Issue => {
+            validate::positive("quantity", q)?;
+            let ro = reference("repair_order", input.repair_order.as_deref())?;
+            (
+                MovementKind::Issue,
+                Delta {
+                    on_hand: -q,
+                    ..Delta::default()
+                },
+                document("repair_order", ro),
+            )
+        }
+        StaffMovementKind::Adjustment => {
+            if q == 0 {
+                return Err(AppError::validation("quantity", "an adjustment must not be zero"));
+            }
+            if q.abs() > validate::MAX_QUANTITY {
+                return Err(AppError::validation("quantity", "is too large"));
+            }
+            match reason_code.as_deref() {
+                None => return Err(AppError::validation("reason_code", "is required for adjustments")),
+                Some(r) if !ADJUSTMENT_REASONS.contains(&r) => {
+                    return Err(AppError::validation(
+                        "reason_code",
+                        format!("must be one of {}", ADJUSTMENT_REASONS.join(", ")),
+                    ))
+                }
+                Some(_) => {}
+            }
+            (
+                MovementKind::Adjustment,
+                Delta {
+                    on_hand: q,
+                    ..Delta::default()
+                },
+                None,
+            )
+        }
+        StaffMovementKind::Return => {
+            validate::positive("quantity", q)?;
+            let condition = input
+                .condition
+                .ok_or_else(|| AppError::validation("condition", "is required for returns (good or defective)"))?;
+            let delta = match condition {
+                ReturnCondition::Good => Delta {
+                    on_hand: q,
+                    ..Delta::default()
+                },
+                ReturnCondition::Defective => Delta {
+                    defective: q,
+                    ..Delta::default()
+                },
+            };
+            let ro = reference("repair_order", input.repair_order.as_deref())?;
+            (MovementKind::Return, delta, document("repair_order", ro))
+        }
+        StaffMovementKind::Scrap => {
+            validate::positive("quantity", q)?;
+            let delta = match input.source.unwrap_or(ScrapSource::OnHand) {
+                ScrapSource::OnHand => Delta {
+                    on_hand: -q,
+                    ..Delta::default()
+                },
+                ScrapSource::Defective => Delta {
+                    defective: -q,
+                    ..Delta::default()
+                },
+            };
+            reason_code = reason_code.or_else(|| Some("scrap".to_owned()));
+            (MovementKind::Scrap, delta, None)
+        }
+    };
+    let row = ledger::post(
+        conn,
+        actor,
+        &NewMovement {
+            warehouse_id: warehouse.id,
+            part_id: part.id,
+            warehouse_code: warehouse.code.clone(),
+            part_number: part.part_number.clone(),
+            kind,
+            quantity: q.abs(),
+            delta,
+            reason_code,
+            document: doc,
+            supplier_id,
+            lot,
+            note,
+        },
+    )?;
+    Ok(to_movement(
+        row,
+        warehouse.code,
+        part.part_number,
+        input.supplier.clone(),
+    ))
+}
+
+pub fn to_movement(row: MovementRow, warehouse: String, part_number: String, supplier: Option<String>) -> Movement {
+    let document = match (row.document_type.clone(), row.document_ref.clone()) {
+        (Some(kind), Some(reference)) => Some(DocumentRef { kind, reference }),
+        _ => None,
+    };
+    Movement {
+        id: row.id,
+        warehouse,
+        part_number,
+        kind: row.kind.clone(),
+        quantity: row.quantity,
+        delta: Delta {
+            on_hand: row.on_hand_delta,
+            reserved: row.reserved_delta,
+            defective: row.defective_delta,
+            in_transit_in: row.in_transit_delta,
+            on_order: row.on_order_delta,
+        },
+        reason_code: row.reason_code.clone(),
+        document,
+        supplier: supplier.map(|s| s.trim().to_owned()),
+        lot: row.lot.clone(),
+        note: row.note.clone(),
+        actor: row.actor.clone(),
+        request_id: row.request_id.clone(),
+        created_at: row.created_at_utc(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MovementFilter {
+    pub warehouse: Option<String>,
+    pub part_number: Option<String>,
+    /// Movement kind, e.g. `receipt`, `issue`, `consume`, `transfer_ship`.
+    pub kind: Option<String>,
+    /// Document type: `repair_order`, `purchase_order`, `transfer`, `reservation`.
+    pub document_type: Option<String>,
+    pub document_ref: Option<String>,
+    /// Only movements at or after this instant (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Only movements before this instant (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The ledger in posting order, filtered.
+pub fn list(conn: &mut AnyConnection, filter: &MovementFilter) -> Result<(Vec<Movement>, Option<String>), AppError> {
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    let mut query = m::table
+        .inner_join(wh::table)
+        .inner_join(part_t::table)
+        .left_join(supplier_t::table)
+        .select((
+            MovementRow::as_select(),
+            wh::code,
+            part_t::part_number,
+            supplier_t::code.nullable(),
+        ))
+        .order(m::id)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(code) = &filter.warehouse {
+        query = query.filter(wh::code.eq(code.clone()));
+    }
+    if let Some(pn) = &filter.part_number {
+        query = query.filter(part_t::part_number.eq(pn.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        let kind = MovementKind::parse(kind).ok_or_else(|| AppError::validation("kind", "is not a movement kind"))?;
+        query = query.filter(m::kind.eq(kind.as_str()));
+    }
+    if let Some(t) = &filter.document_type {
+        query = query.filter(m::document_type.eq(t.clone()));
+    }
+    if let Some(r) = &filter.document_ref {
+        query = query.filter(m::document_ref.eq(r.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(m::created_at.ge(from.naive_utc()));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(m::created_at.lt(to.naive_utc()));
+    }
+    if let Some(after) = page.id_cursor()? {
+        query = query.filter(m::id.gt(after));
+    }
+    let rows: Vec<(MovementRow, String, String, Option<String>)> = query.load(conn)?;
+    let (rows, next) = page.finish(rows, |r| r.0.id.to_string());
+    Ok((
+        rows.into_iter()
+            .map(|(row, w, p, s)| to_movement(row, w, p, s))
+            .collect(),
+        next,
+    ))
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Movement, AppError> {
+    let row: Option<(MovementRow, String, String, Option<String>)> = m::table
+        .inner_join(wh::table)
+        .inner_join(part_t::table)
+        .left_join(supplier_t::table)
+        .filter(m::id.eq(id))
+        .select((
+            MovementRow::as_select(),
+            wh::code,
+            part_t::part_number,
+            supplier_t::code.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    let (row, w, p, s) = row.ok_or_else(|| AppError::not_found("movement", id.to_string()))?;
+    Ok(to_movement(row, w, p, s))
+}
