@@ -38,6 +38,8 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
         reservation_ttl: settings.reservation_ttl,
     };
     let data = web::Data::new(state);
+    // Install the recorder before any request, or counters recorded before the first scrape are lost.
+    api::metrics::handle();
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(api::metrics::track))

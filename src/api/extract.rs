@@ -38,15 +38,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
-        let field = if path == "." || path.is_empty() {
-            message
-                .split('`')
-                .nth(1)
-                .filter(|_| message.contains("field"))
-                .map(str::to_owned)
-                .unwrap_or_else(|| "body".to_owned())
-        } else {
-            path
+        let named = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+        let root = path == "." || path.is_empty();
+        let field = match (root, named) {
+            (true, Some(name)) => name.to_owned(),
+            (true, None) => "body".to_owned(),
+            (false, Some(name)) if message.starts_with("missing field") => format!("{path}.{name}"),
+            (false, _) => path,
         };
         let message = if text == b"null" {
             "a JSON body is required".to_owned()

@@ -162,8 +162,10 @@ fn apply_delta(conn: &mut AnyConnection, movement: &NewMovement) -> Result<(), A
     if conditional_update(conn, warehouse_id, part_id, delta)? == 1 {
         return Ok(());
     }
-    if ensure_balance_row(conn, warehouse_id, part_id)? && conditional_update(conn, warehouse_id, part_id, delta)? == 1
-    {
+    // The row may be missing, or (on PostgreSQL) a concurrent transaction may just have created
+    // it: either way it exists after this, so the update is worth one more try.
+    ensure_balance_row(conn, warehouse_id, part_id)?;
+    if conditional_update(conn, warehouse_id, part_id, delta)? == 1 {
         return Ok(());
     }
     let available = stock_balances::table
@@ -204,14 +206,14 @@ fn conditional_update(conn: &mut AnyConnection, warehouse_id: i64, part_id: i64,
     .execute(conn)
 }
 
-/// Inserts an all-zero balance row if none exists; returns whether one was inserted.
-fn ensure_balance_row(conn: &mut AnyConnection, warehouse_id: i64, part_id: i64) -> QueryResult<bool> {
+/// Inserts an all-zero balance row if none exists.
+fn ensure_balance_row(conn: &mut AnyConnection, warehouse_id: i64, part_id: i64) -> QueryResult<()> {
     let values = (
         stock_balances::warehouse_id.eq(warehouse_id),
         stock_balances::part_id.eq(part_id),
         stock_balances::updated_at.eq(db::now()),
     );
-    let inserted = match conn {
+    match conn {
         AnyConnection::Postgresql(c) => diesel::insert_into(stock_balances::table)
             .values(values)
             .on_conflict_do_nothing()
@@ -220,5 +222,5 @@ fn ensure_balance_row(conn: &mut AnyConnection, warehouse_id: i64, part_id: i64)
             .values(values)
             .execute(c)?,
     };
-    Ok(inserted == 1)
+    Ok(())
 }

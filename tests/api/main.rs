@@ -1,0 +1,10 @@
+//! Integration tests: the real HTTP app against a fresh database per test, on both backends.
+
+mod concurrency;
+mod helpers;
+mod idempotency;
+mod movements;
+mod openapi;
+mod reservations;
+mod system;
+mod transfers;

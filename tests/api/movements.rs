@@ -1,0 +1,196 @@
+use serde_json::json;
+
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_receipt_adds_to_on_hand_and_the_ledger,
+    an_issue_beyond_available_gets_409_with_the_available_quantity_and_changes_nothing,
+    issues_cannot_take_reserved_stock,
+    an_adjustment_requires_a_known_reason_code,
+    a_defective_return_is_never_available_and_can_be_scrapped,
+    movements_are_listed_with_their_document_and_actor,
+);
+
+async fn a_receipt_adds_to_on_hand_and_the_ledger(app: TestApp) {
+    app.seed_network().await;
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "receipt", "warehouse": "N-RDC", "part_number": "P-1", "quantity": 7,
+                     "supplier": "SUP-1", "purchase_order": "PO-9", "lot": "L-1" }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.body["delta"]["on_hand"], 7);
+    assert_eq!(reply.body["supplier"], "SUP-1");
+    assert_eq!(
+        reply.body["document"],
+        json!({ "type": "purchase_order", "reference": "PO-9" })
+    );
+    let balance = app.balance("N-RDC", "P-1").await;
+    assert_eq!(balance["on_hand"], 7);
+    assert_eq!(balance["available"], 7);
+    app.assert_ledger_agrees();
+}
+
+async fn an_issue_beyond_available_gets_409_with_the_available_quantity_and_changes_nothing(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-RDC", "P-1", 3).await;
+    let before = app.ledger_len().await;
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "issue", "warehouse": "N-RDC", "part_number": "P-1", "quantity": 4 }),
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert_eq!(reply.body["available"], 3);
+    assert_eq!(reply.body["type"], "/problems/insufficient-stock");
+    assert_eq!(app.balance("N-RDC", "P-1").await["on_hand"], 3);
+    assert_eq!(app.ledger_len().await, before);
+    // A negative adjustment is held to the same rule.
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "adjustment", "warehouse": "N-RDC", "part_number": "P-1", "quantity": -5, "reason_code": "count" }),
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    app.assert_ledger_agrees();
+}
+
+async fn issues_cannot_take_reserved_stock(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 5).await;
+    let reply = app
+        .post(
+            "/api/v1/reservations",
+            &json!({ "repair_order": "RO-1", "warehouse": "N-01", "lines": [{ "part_number": "P-1", "quantity": 4 }] }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "issue", "warehouse": "N-01", "part_number": "P-1", "quantity": 2 }),
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.body["available"], 1);
+    let reply = app
+        .post("/api/v1/movements", &json!({ "kind": "issue", "warehouse": "N-01", "part_number": "P-1", "quantity": 1, "repair_order": "RO-2" }))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let balance = app.balance("N-01", "P-1").await;
+    assert_eq!(
+        (
+            balance["on_hand"].as_i64(),
+            balance["reserved"].as_i64(),
+            balance["available"].as_i64()
+        ),
+        (Some(4), Some(4), Some(0))
+    );
+    app.assert_ledger_agrees();
+}
+
+async fn an_adjustment_requires_a_known_reason_code(app: TestApp) {
+    app.seed_network().await;
+    let base = json!({ "kind": "adjustment", "warehouse": "N-RDC", "part_number": "P-1", "quantity": 2 });
+    let reply = app.post("/api/v1/movements", &base).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.body["field"], "reason_code");
+    let mut bad = base.clone();
+    bad["reason_code"] = json!("because");
+    assert_eq!(app.post("/api/v1/movements", &bad).await.status, 400);
+    let mut zero = base.clone();
+    zero["reason_code"] = json!("found");
+    zero["quantity"] = json!(0);
+    let reply = app.post("/api/v1/movements", &zero).await;
+    assert_eq!((reply.status, reply.body["field"].as_str()), (400, Some("quantity")));
+    let mut good = base.clone();
+    good["reason_code"] = json!("found");
+    let reply = app.post("/api/v1/movements", &good).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.body["reason_code"], "found");
+    assert_eq!(app.balance("N-RDC", "P-1").await["on_hand"], 2);
+}
+
+async fn a_defective_return_is_never_available_and_can_be_scrapped(app: TestApp) {
+    app.seed_network().await;
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "return", "warehouse": "N-01", "part_number": "P-2", "quantity": 2, "condition": "defective", "repair_order": "RO-7" }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "return", "warehouse": "N-01", "part_number": "P-2", "quantity": 1, "condition": "good" }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let balance = app.balance("N-01", "P-2").await;
+    assert_eq!(
+        (
+            balance["on_hand"].as_i64(),
+            balance["defective"].as_i64(),
+            balance["available"].as_i64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+    let reply = app
+        .post("/api/v1/movements", &json!({ "kind": "scrap", "warehouse": "N-01", "part_number": "P-2", "quantity": 3, "source": "defective" }))
+        .await;
+    assert_eq!(reply.status, 409, "only 2 defective units exist");
+    let reply = app
+        .post("/api/v1/movements", &json!({ "kind": "scrap", "warehouse": "N-01", "part_number": "P-2", "quantity": 2, "source": "defective" }))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(app.balance("N-01", "P-2").await["defective"], 0);
+    let reply = app
+        .post(
+            "/api/v1/movements",
+            &json!({ "kind": "return", "warehouse": "N-01", "part_number": "P-2", "quantity": 1 }),
+        )
+        .await;
+    assert_eq!((reply.status, reply.body["field"].as_str()), (400, Some("condition")));
+    app.assert_ledger_agrees();
+}
+
+async fn movements_are_listed_with_their_document_and_actor(app: TestApp) {
+    app.seed_network().await;
+    for q in 1..=3 {
+        app.receive("E-RDC", "P-3", q).await;
+    }
+    let reply = app
+        .client
+        .post(format!("{}/api/v1/movements", app.address))
+        .header("X-Actor", "scanner-17")
+        .json(&json!({ "kind": "issue", "warehouse": "E-RDC", "part_number": "P-3", "quantity": 2, "repair_order": "RO-42" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status().as_u16(), 201);
+    let page = app.get("/api/v1/movements?warehouse=E-RDC&limit=2").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body["items"].as_array().map(Vec::len), Some(2));
+    let cursor = page.body["next_cursor"].as_str().expect("a next page").to_owned();
+    let rest = app
+        .get(&format!("/api/v1/movements?warehouse=E-RDC&limit=2&cursor={cursor}"))
+        .await;
+    assert_eq!(rest.body["items"].as_array().map(Vec::len), Some(2));
+    assert!(rest.body["next_cursor"].is_null());
+    let issue = &rest.body["items"][1];
+    assert_eq!(issue["kind"], "issue");
+    assert_eq!(issue["actor"], "scanner-17");
+    assert_eq!(issue["document"]["reference"], "RO-42");
+    assert!(issue["request_id"].is_string());
+    let by_doc = app
+        .get("/api/v1/movements?document_type=repair_order&document_ref=RO-42")
+        .await;
+    assert_eq!(by_doc.body["items"].as_array().map(Vec::len), Some(1));
+}
