@@ -143,3 +143,31 @@ mod tests {
         assert!(money("unit_cost", "-1".parse().expect("decimal")).is_err());
     }
 }
+
+/// OpenAPI schema of a money input: a decimal string (preferred, exact) or a JSON number.
+pub fn money_input_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^[0-9]{1,13}(\.[0-9]{1,6})?$"))
+                .examples([serde_json::json!("12.50")]),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0.0)).maximum(Some(1e12)))
+        .description(Some("Amount as a decimal string (exact) or a JSON number, at most 6 decimal places"))
+        .build()
+        .into()
+}
+
+/// [`money_input_schema`] for optional fields, where `null` means "leave unchanged".
+pub fn optional_money_input_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    match money_input_schema() {
+        Schema::OneOf(mut one_of) => {
+            one_of.items.push(ObjectBuilder::new().schema_type(Type::Null).into());
+            Schema::OneOf(one_of)
+        }
+        other => other,
+    }
+}

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::Command;
 use super::problem::Problem;
-use super::{ok_json, respond, with_conn, AppState, Page};
+use super::{ok_json, resource, respond, with_conn, AppState, Page};
 use crate::catalog::parts::{self, NewPart, Part, PartChanges, PartFilter};
 use crate::catalog::regions::{self, NewRegion, Region};
 use crate::catalog::suppliers::{
@@ -16,24 +16,48 @@ use crate::error::AppError;
 use crate::idempotency::{self, StoredResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/regions", web::get().to(list_regions))
-        .route("/regions", web::post().to(create_region))
-        .route("/warehouses", web::get().to(list_warehouses))
-        .route("/warehouses", web::post().to(create_warehouse))
-        .route("/warehouses/{code}", web::get().to(get_warehouse))
-        .route("/warehouses/{code}", web::patch().to(update_warehouse))
-        .route("/parts", web::get().to(list_parts))
-        .route("/parts", web::post().to(create_part))
-        .route("/parts/{part_number}", web::get().to(get_part))
-        .route("/parts/{part_number}", web::patch().to(update_part))
-        .route("/parts/{part_number}/suppliers", web::get().to(part_suppliers))
-        .route("/suppliers", web::get().to(list_suppliers))
-        .route("/suppliers", web::post().to(create_supplier))
-        .route("/suppliers/{code}", web::get().to(get_supplier))
-        .route("/suppliers/{code}", web::patch().to(update_supplier))
-        .route("/suppliers/{code}/parts", web::get().to(supplier_terms))
-        .route("/suppliers/{code}/parts/{part_number}", web::put().to(put_terms))
-        .route("/suppliers/{code}/parts/{part_number}", web::delete().to(delete_terms));
+    cfg.service(
+        resource("/regions", "GET, POST")
+            .route(web::get().to(list_regions))
+            .route(web::post().to(create_region)),
+    );
+    cfg.service(
+        resource("/warehouses", "GET, POST")
+            .route(web::get().to(list_warehouses))
+            .route(web::post().to(create_warehouse)),
+    );
+    cfg.service(
+        resource("/warehouses/{code}", "GET, PATCH")
+            .route(web::get().to(get_warehouse))
+            .route(web::patch().to(update_warehouse)),
+    );
+    cfg.service(
+        resource("/parts", "GET, POST")
+            .route(web::get().to(list_parts))
+            .route(web::post().to(create_part)),
+    );
+    cfg.service(
+        resource("/parts/{part_number}", "GET, PATCH")
+            .route(web::get().to(get_part))
+            .route(web::patch().to(update_part)),
+    );
+    cfg.service(resource("/parts/{part_number}/suppliers", "GET").route(web::get().to(part_suppliers)));
+    cfg.service(
+        resource("/suppliers", "GET, POST")
+            .route(web::get().to(list_suppliers))
+            .route(web::post().to(create_supplier)),
+    );
+    cfg.service(
+        resource("/suppliers/{code}", "GET, PATCH")
+            .route(web::get().to(get_supplier))
+            .route(web::patch().to(update_supplier)),
+    );
+    cfg.service(resource("/suppliers/{code}/parts", "GET").route(web::get().to(supplier_terms)));
+    cfg.service(
+        resource("/suppliers/{code}/parts/{part_number}", "PUT, DELETE")
+            .route(web::put().to(put_terms))
+            .route(web::delete().to(delete_terms)),
+    );
 }
 
 /// Creates through the idempotency store and answers 201.

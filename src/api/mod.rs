@@ -72,6 +72,22 @@ fn respond(response: StoredResponse) -> HttpResponse {
     builder.content_type(content_type).body(response.body)
 }
 
+/// A route path whose other methods get 405 with an `Allow` header, as HTTP requires.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let problem = serde_json::json!({
+            "type": "/problems/method-not-allowed",
+            "title": "Method not allowed",
+            "status": 405,
+            "detail": format!("this path supports {allow}"),
+        });
+        HttpResponse::MethodNotAllowed()
+            .insert_header(("Allow", allow))
+            .content_type(PROBLEM_JSON)
+            .body(problem.to_string())
+    }))
+}
+
 fn ok_json<T: Serialize>(value: &T) -> HttpResponse {
     HttpResponse::Ok().json(value)
 }

@@ -4,18 +4,21 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{Command, RequestActor};
 use super::problem::Problem;
-use super::{ok_json, respond, with_conn, AppState, Page};
+use super::{ok_json, resource, respond, with_conn, AppState, Page};
 use crate::error::AppError;
 use crate::idempotency::{self, StoredResponse};
 use crate::reservations::model::{ConsumeInput, Reservation, ReservationFilter, ReservationInput, ReservationStatus};
 use crate::reservations::service;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reservations", web::get().to(list))
-        .route("/reservations", web::post().to(reserve))
-        .route("/reservations/{id}", web::get().to(get))
-        .route("/reservations/{id}/consume", web::post().to(consume))
-        .route("/reservations/{id}/release", web::post().to(release));
+    cfg.service(
+        resource("/reservations", "GET, POST")
+            .route(web::get().to(list))
+            .route(web::post().to(reserve)),
+    );
+    cfg.service(resource("/reservations/{id}", "GET").route(web::get().to(get)));
+    cfg.service(resource("/reservations/{id}/consume", "POST").route(web::post().to(consume)));
+    cfg.service(resource("/reservations/{id}/release", "POST").route(web::post().to(release)));
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations", tag = "reservations", request_body = ReservationInput,

@@ -4,18 +4,21 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{Command, RequestActor};
 use super::problem::Problem;
-use super::{ok_json, respond, with_conn, AppState, Page};
+use super::{ok_json, resource, respond, with_conn, AppState, Page};
 use crate::error::AppError;
 use crate::idempotency::{self, StoredResponse};
 use crate::stock::balances::{self, Availability, StockBalance, StockFilter};
 use crate::stock::movements::{self, Movement, MovementFilter, MovementInput};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/movements", web::get().to(list_movements))
-        .route("/movements", web::post().to(post_movement))
-        .route("/movements/{id}", web::get().to(get_movement))
-        .route("/stock", web::get().to(list_stock))
-        .route("/parts/{part_number}/availability", web::get().to(availability));
+    cfg.service(
+        resource("/movements", "GET, POST")
+            .route(web::get().to(list_movements))
+            .route(web::post().to(post_movement)),
+    );
+    cfg.service(resource("/movements/{id}", "GET").route(web::get().to(get_movement)));
+    cfg.service(resource("/stock", "GET").route(web::get().to(list_stock)));
+    cfg.service(resource("/parts/{part_number}/availability", "GET").route(web::get().to(availability)));
 }
 
 #[utoipa::path(post, path = "/api/v1/movements", tag = "stock", request_body = MovementInput,

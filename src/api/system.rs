@@ -8,13 +8,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::openapi::ApiDoc;
 use super::problem::Problem;
-use super::{with_conn, AppState};
+use super::{resource, with_conn, AppState};
 use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
-        .route("/ready", web::get().to(ready))
-        .route("/metrics", web::get().to(prometheus))
+    cfg.service(resource("/health", "GET").route(web::get().to(health)))
+        .service(resource("/ready", "GET").route(web::get().to(ready)))
+        .service(resource("/metrics", "GET").route(web::get().to(prometheus)))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .route("/docs", web::get().to(docs_redirect));
 }

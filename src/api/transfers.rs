@@ -4,19 +4,22 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{Command, RequestActor};
 use super::problem::Problem;
-use super::{ok_json, respond, with_conn, AppState, Page};
+use super::{ok_json, resource, respond, with_conn, AppState, Page};
 use crate::error::AppError;
 use crate::idempotency::{self, StoredResponse};
 use crate::transfers::model::{ReceiveInput, Transfer, TransferFilter, TransferInput};
 use crate::transfers::service;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/transfers", web::get().to(list))
-        .route("/transfers", web::post().to(create))
-        .route("/transfers/{id}", web::get().to(get))
-        .route("/transfers/{id}/ship", web::post().to(ship))
-        .route("/transfers/{id}/receive", web::post().to(receive))
-        .route("/transfers/{id}/cancel", web::post().to(cancel));
+    cfg.service(
+        resource("/transfers", "GET, POST")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    );
+    cfg.service(resource("/transfers/{id}", "GET").route(web::get().to(get)));
+    cfg.service(resource("/transfers/{id}/ship", "POST").route(web::post().to(ship)));
+    cfg.service(resource("/transfers/{id}/receive", "POST").route(web::post().to(receive)));
+    cfg.service(resource("/transfers/{id}/cancel", "POST").route(web::post().to(cancel)));
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", request_body = TransferInput,

@@ -104,8 +104,7 @@ pub struct NewPart {
     /// Unit of measure, e.g. `each`, `m`, `kg` (default `each`).
     #[schema(min_length = 1, max_length = 16)]
     pub unit_of_measure: Option<String>,
-    /// Unit cost as a decimal string or number, at most 6 decimal places.
-    #[schema(value_type = String, example = "12.50")]
+    #[schema(schema_with = validate::money_input_schema)]
     pub unit_cost: Decimal,
     pub criticality: Option<Criticality>,
     pub superseded_by: Option<String>,
@@ -119,7 +118,7 @@ pub struct PartChanges {
     pub description: Option<String>,
     #[schema(min_length = 1, max_length = 16)]
     pub unit_of_measure: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = validate::optional_money_input_schema, required = false)]
     pub unit_cost: Option<Decimal>,
     pub criticality: Option<Criticality>,
     /// Successor part number; an empty string clears it.

@@ -97,7 +97,7 @@ pub struct TermsInput {
     #[serde(default, deserialize_with = "validate::integer::option::deserialize")]
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub pack_size: Option<i64>,
-    #[schema(value_type = String, example = "8.75")]
+    #[schema(schema_with = validate::money_input_schema)]
     pub unit_price: Decimal,
     pub preferred: Option<bool>,
 }
