@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=target/ci-venv
+target_dir=${CARGO_TARGET_DIR:-target}
+venv=$target_dir/ci-venv
 if [ ! -x "$venv/bin/st" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet "schemathesis>=4.3,<5"
@@ -28,7 +29,7 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 
 run_against() {
     local label=$1 url=$2 port=$3
-    DATABASE_URL="$url" ./target/debug/spares serve --demo --bind "127.0.0.1:$port" >"$workdir/$label.log" 2>&1 &
+    DATABASE_URL="$url" "$target_dir/debug/spares" serve --demo --bind "127.0.0.1:$port" >"$workdir/$label.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 1; done
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { cat "$workdir/$label.log"; exit 1; }

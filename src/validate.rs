@@ -154,8 +154,15 @@ pub fn money_input_schema() -> utoipa::openapi::schema::Schema {
                 .pattern(Some(r"^[0-9]{1,13}(\.[0-9]{1,6})?$"))
                 .examples([serde_json::json!("12.50")]),
         )
-        .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0.0)).maximum(Some(1e12)))
-        .description(Some("Amount as a decimal string (exact) or a JSON number, at most 6 decimal places"))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .minimum(Some(0.0))
+                .maximum(Some(1e12)),
+        )
+        .description(Some(
+            "Amount as a decimal string (exact) or a JSON number, at most 6 decimal places",
+        ))
         .build()
         .into()
 }

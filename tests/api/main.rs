@@ -8,3 +8,4 @@ mod openapi;
 mod reservations;
 mod system;
 mod transfers;
+mod verify;
