@@ -118,32 +118,6 @@ pub mod integer {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_reject_spaces_and_long_values() {
-        assert!(code("code", "WH-01").is_ok());
-        assert!(code("code", "WH 01").is_err());
-        assert!(code("code", &"x".repeat(65)).is_err());
-    }
-
-    #[test]
-    fn quantities_must_be_in_range() {
-        assert!(positive("q", 0).is_err());
-        assert!(positive("q", MAX_QUANTITY + 1).is_err());
-        assert_eq!(non_negative("q", 0).ok(), Some(0));
-    }
-
-    #[test]
-    fn money_keeps_exact_digits() {
-        let value = money("unit_cost", "12.30".parse().expect("decimal")).expect("valid");
-        assert_eq!(value.to_string(), "12.3");
-        assert!(money("unit_cost", "-1".parse().expect("decimal")).is_err());
-    }
-}
-
 /// OpenAPI schema of a money input: a decimal string (preferred, exact) or a JSON number.
 pub fn money_input_schema() -> utoipa::openapi::schema::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
@@ -176,5 +150,31 @@ pub fn optional_money_input_schema() -> utoipa::openapi::schema::Schema {
             Schema::OneOf(one_of)
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_reject_spaces_and_long_values() {
+        assert!(code("code", "WH-01").is_ok());
+        assert!(code("code", "WH 01").is_err());
+        assert!(code("code", &"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn quantities_must_be_in_range() {
+        assert!(positive("q", 0).is_err());
+        assert!(positive("q", MAX_QUANTITY + 1).is_err());
+        assert_eq!(non_negative("q", 0).ok(), Some(0));
+    }
+
+    #[test]
+    fn money_keeps_exact_digits() {
+        let value = money("unit_cost", "12.30".parse().expect("decimal")).expect("valid");
+        assert_eq!(value.to_string(), "12.3");
+        assert!(money("unit_cost", "-1".parse().expect("decimal")).is_err());
     }
 }

@@ -49,7 +49,6 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: DbPool,
-    pub backend: Backend,
     pub database_url: String,
     _database: TestDatabase,
 }
@@ -103,7 +102,6 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         address: format!("http://127.0.0.1:{}", app.port),
         client: reqwest::Client::new(),
         pool,
-        backend,
         database_url: url,
         _database: database,
     }
