@@ -29,12 +29,14 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 
 run_against() {
     local label=$1 url=$2 port=$3
+    local key
+    key=$(DATABASE_URL="$url" "$target_dir/debug/spares" keys create --name schemathesis --role admin)
     DATABASE_URL="$url" "$target_dir/debug/spares" serve --demo --bind "127.0.0.1:$port" >"$workdir/$label.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 1; done
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { cat "$workdir/$label.log"; exit 1; }
     echo "--- schemathesis on $label"
-    "$venv/bin/st" run openapi.yaml --url "http://127.0.0.1:$port" \
+    "$venv/bin/st" run openapi.yaml --url "http://127.0.0.1:$port" -H "Authorization: Bearer $key" \
         --checks "$CHECKS" \
         --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-40}" --seed 20261124 --no-color
     kill "$server_pid"

@@ -9,6 +9,9 @@
 //! | `SPARES_EXPIRY_INTERVAL_SECS` | `serve --expiry-interval-secs` | 30 |
 //! | `SPARES_WORKERS` | `serve --workers` | number of cores |
 //! | `SPARES_LOG_FORMAT` | `--log-format` | `text` (or `json`) |
+//! | `SPARES_REQUEST_TIMEOUT_SECS` | `serve --request-timeout-secs` | 30 |
+//! | `SPARES_CORS_ORIGINS` | `serve --cors-origin` (repeatable) | none: cross-origin browser calls refused |
+//! | `SPARES_METRICS_PUBLIC` | `serve --metrics-public` | `true`; `false` requires an admin key |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -24,6 +27,10 @@ pub struct Settings {
     pub reservation_ttl: chrono::Duration,
     pub expiry_interval: Duration,
     pub workers: Option<usize>,
+    pub request_timeout: Duration,
+    /// Browser origins allowed to call the API; empty keeps CORS closed.
+    pub cors_origins: Vec<String>,
+    pub metrics_public: bool,
 }
 
 impl Settings {

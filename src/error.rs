@@ -31,6 +31,12 @@ pub enum AppError {
     /// 400: a field is missing, malformed or out of range.
     #[error("invalid {field}: {message}")]
     Validation { field: String, message: String },
+    /// 401: no API key, or one that is unknown, revoked or expired.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the key is valid but its role or warehouse scope does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: the addressed entity does not exist.
     #[error("{entity} {key} not found")]
     NotFound { entity: &'static str, key: String },
@@ -80,6 +86,8 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Validation { .. } => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::NotFound { .. } => 404,
             AppError::InsufficientStock { .. }
             | AppError::Shortage { .. }
@@ -95,6 +103,8 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation { .. } => "validation-error",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
             AppError::NotFound { .. } => "not-found",
             AppError::InsufficientStock { .. } => "insufficient-stock",
             AppError::Shortage { .. } => "reservation-shortage",
@@ -109,6 +119,8 @@ impl AppError {
     fn title(&self) -> &'static str {
         match self {
             AppError::Validation { .. } => "Invalid request",
+            AppError::Unauthorized(_) => "Authentication required",
+            AppError::Forbidden(_) => "Forbidden",
             AppError::NotFound { .. } => "Not found",
             AppError::InsufficientStock { .. } => "Insufficient stock",
             AppError::Shortage { .. } => "Reservation cannot be covered",

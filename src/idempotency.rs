@@ -43,6 +43,8 @@ pub struct StoredResponse {
     pub status: u16,
     pub body: String,
     pub replayed: bool,
+    /// What to keep for replays instead of `body`, when the body holds a secret.
+    pub replay_body: Option<String>,
 }
 
 impl StoredResponse {
@@ -51,6 +53,7 @@ impl StoredResponse {
             status,
             body: serde_json::to_string(value).map_err(|e| AppError::Internal(e.into()))?,
             replayed: false,
+            replay_body: None,
         })
     }
 }
@@ -68,6 +71,7 @@ fn lookup(conn: &mut AnyConnection, request: &IdempotentRequest) -> Result<Optio
             status: status as u16,
             body,
             replayed: true,
+            replay_body: None,
         })),
     }
 }
@@ -78,7 +82,7 @@ fn store(conn: &mut AnyConnection, request: &IdempotentRequest, response: &Store
             k::idempotency_key.eq(&request.key),
             k::request_hash.eq(&request.fingerprint),
             k::status_code.eq(response.status as i32),
-            k::response_body.eq(&response.body),
+            k::response_body.eq(response.replay_body.as_ref().unwrap_or(&response.body)),
             k::created_at.eq(db::now()),
         ))
         .execute(conn)
@@ -139,6 +143,7 @@ where
                 status: error.status(),
                 body: error.problem().to_string(),
                 replayed: false,
+                replay_body: None,
             };
             // A concurrent retry may have stored its own outcome first; either is a valid answer.
             let _ = db::write_tx(conn, |conn| -> Result<(), AppError> {

@@ -1,6 +1,8 @@
 //! spares: spare-parts inventory and replenishment for an after-sales repair network.
 
 pub mod api;
+pub mod audit;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -181,4 +181,39 @@ diesel::allow_tables_to_appear_in_same_query!(
     reservations,
     reservation_lines,
     idempotency_keys,
+    api_keys,
+    audit_log,
 );
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        key_hash -> Text,
+        key_prefix -> Text,
+        warehouses -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        key_id -> Nullable<BigInt>,
+        actor -> Text,
+        method -> Text,
+        route -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+    }
+}

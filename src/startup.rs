@@ -36,14 +36,19 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     let state = AppState {
         pool: pool.clone(),
         reservation_ttl: settings.reservation_ttl,
+        request_timeout: settings.request_timeout,
+        metrics_public: settings.metrics_public,
     };
+    let origins = settings.cors_origins.clone();
     let data = web::Data::new(state);
     // Install the recorder before any request, or counters recorded before the first scrape are lost.
     api::metrics::handle();
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(cors(&origins))
             .wrap(from_fn(api::metrics::track))
             .wrap(TracingLogger::default())
+            .wrap(from_fn(api::guard::guard))
             .app_data(data.clone())
             .configure(api::configure)
             .default_service(web::to(not_found))
@@ -55,6 +60,19 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     let server = server.run();
     jobs::spawn(pool.clone(), settings.expiry_interval);
     Ok(Application { server, port, pool })
+}
+
+/// CORS stays closed (no headers: browsers refuse cross-origin calls) unless origins are set.
+fn cors(origins: &[String]) -> actix_web::middleware::Condition<actix_cors::Cors> {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers(["authorization", "content-type", "idempotency-key"])
+        .expose_headers(["x-request-id", "idempotent-replayed"])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    actix_web::middleware::Condition::new(!origins.is_empty(), cors)
 }
 
 async fn not_found() -> HttpResponse {

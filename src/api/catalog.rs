@@ -2,18 +2,17 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::Command;
+use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{ok_json, resource, respond, with_conn, AppState, Page};
+use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::parts::{self, NewPart, Part, PartChanges, PartFilter};
 use crate::catalog::regions::{self, NewRegion, Region};
 use crate::catalog::suppliers::{
     self, NewSupplier, Supplier, SupplierChanges, SupplierFilter, SupplierTerms, TermsInput,
 };
 use crate::catalog::warehouses::{self, NewWarehouse, Warehouse, WarehouseChanges, WarehouseFilter};
-use crate::db;
+use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -60,26 +59,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Creates through the idempotency store and answers 201.
-async fn create<T, I, F>(state: &AppState, cmd: Command<I>, make: F) -> Result<HttpResponse, AppError>
-where
-    I: Send + 'static,
-    T: serde::Serialize,
-    F: FnOnce(&mut db::AnyConnection, &I) -> Result<T, AppError> + Send + 'static,
-{
-    let Command { input, idempotency } = cmd;
-    let response = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(201, &make(conn, &input)?)
-        })
-    })
-    .await?;
-    Ok(respond(response))
-}
-
 #[utoipa::path(get, path = "/api/v1/regions", tag = "catalog",
     responses((status = 200, description = "All regions", body = Vec<Region>)))]
-pub async fn list_regions(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list_regions(
+    state: web::Data<AppState>,
+    _caller: Caller<need::CatalogRead>,
+) -> Result<HttpResponse, AppError> {
     Ok(ok_json(&with_conn(&state.pool, regions::list).await?))
 }
 
@@ -90,19 +75,41 @@ pub async fn list_regions(state: web::Data<AppState>) -> Result<HttpResponse, Ap
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
-pub async fn create_region(state: web::Data<AppState>, cmd: Command<NewRegion>) -> Result<HttpResponse, AppError> {
-    create(&state, cmd, regions::create).await
+pub async fn create_region(
+    state: web::Data<AppState>,
+    caller: Caller<need::CatalogWrite>,
+    cmd: Command<NewRegion>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        201,
+        ("region.create", "region"),
+        move |conn, _, _| {
+            let region = regions::create(conn, &input)?;
+            Ok(Changed::new(region.code.clone(), region))
+        },
+    )
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/warehouses", tag = "catalog", params(WarehouseFilter),
     responses(
-        (status = 200, description = "A page of warehouses", body = Page<Warehouse>),
+        (status = 200, description = "A page of warehouses (only the key's own, for a key limited to warehouses)", body = Page<Warehouse>),
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_warehouses(
     state: web::Data<AppState>,
+    caller: Caller<need::CatalogRead>,
     filter: web::Query<WarehouseFilter>,
 ) -> Result<HttpResponse, AppError> {
-    let page = with_conn(&state.pool, move |conn| warehouses::list(conn, &filter)).await?;
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| {
+        warehouses::list(conn, &filter, scope.as_deref())
+    })
+    .await?;
     Ok(ok_json(&Page::from(page)))
 }
 
@@ -115,9 +122,23 @@ pub async fn list_warehouses(
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_warehouse(
     state: web::Data<AppState>,
+    caller: Caller<need::CatalogWrite>,
     cmd: Command<NewWarehouse>,
 ) -> Result<HttpResponse, AppError> {
-    create(&state, cmd, warehouses::create).await
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        201,
+        ("warehouse.create", "warehouse"),
+        move |conn, _, _| {
+            let warehouse = warehouses::create(conn, &input)?;
+            Ok(Changed::new(warehouse.code.clone(), warehouse))
+        },
+    )
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/warehouses/{code}", tag = "catalog",
@@ -125,7 +146,12 @@ pub async fn create_warehouse(
     responses(
         (status = 200, description = "The warehouse", body = Warehouse),
         (status = 404, description = "Unknown warehouse", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_warehouse(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_warehouse(
+    state: web::Data<AppState>,
+    caller: Caller<need::CatalogRead>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.principal.require_warehouse(&code)?;
     Ok(ok_json(
         &with_conn(&state.pool, move |conn| warehouses::get(conn, &code)).await?,
     ))
@@ -139,22 +165,40 @@ pub async fn get_warehouse(state: web::Data<AppState>, code: web::Path<String>) 
         (status = 404, description = "Unknown warehouse", body = Problem, content_type = "application/problem+json")))]
 pub async fn update_warehouse(
     state: web::Data<AppState>,
+    caller: Caller<need::CatalogWrite>,
     code: web::Path<String>,
     cmd: Command<WarehouseChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let changes = cmd.input;
-    let updated = with_conn(&state.pool, move |conn| {
-        db::write_tx(conn, |c| warehouses::update(c, &code, &changes))
-    })
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("warehouse.update", "warehouse"),
+        move |conn, _, _| {
+            let before = snapshot(&warehouses::get(conn, &code)?);
+            let after = warehouses::update(conn, &code, &input)?;
+            Ok(Changed {
+                entity_id: after.code.clone(),
+                before,
+                value: after,
+            })
+        },
+    )
     .await?;
-    Ok(ok_json(&updated))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/parts", tag = "catalog", params(PartFilter),
     responses(
         (status = 200, description = "A page of parts", body = Page<Part>),
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_parts(state: web::Data<AppState>, filter: web::Query<PartFilter>) -> Result<HttpResponse, AppError> {
+pub async fn list_parts(
+    state: web::Data<AppState>,
+    _caller: Caller<need::CatalogRead>,
+    filter: web::Query<PartFilter>,
+) -> Result<HttpResponse, AppError> {
     let page = with_conn(&state.pool, move |conn| parts::list(conn, &filter)).await?;
     Ok(ok_json(&Page::from(page)))
 }
@@ -166,8 +210,25 @@ pub async fn list_parts(state: web::Data<AppState>, filter: web::Query<PartFilte
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
-pub async fn create_part(state: web::Data<AppState>, cmd: Command<NewPart>) -> Result<HttpResponse, AppError> {
-    create(&state, cmd, parts::create).await
+pub async fn create_part(
+    state: web::Data<AppState>,
+    caller: Caller<need::CatalogWrite>,
+    cmd: Command<NewPart>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        201,
+        ("part.create", "part"),
+        move |conn, _, _| {
+            let part = parts::create(conn, &input)?;
+            Ok(Changed::new(part.part_number.clone(), part))
+        },
+    )
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/parts/{part_number}", tag = "catalog",
@@ -175,7 +236,11 @@ pub async fn create_part(state: web::Data<AppState>, cmd: Command<NewPart>) -> R
     responses(
         (status = 200, description = "The part", body = Part),
         (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_part(state: web::Data<AppState>, part_number: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_part(
+    state: web::Data<AppState>,
+    _caller: Caller<need::CatalogRead>,
+    part_number: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     Ok(ok_json(
         &with_conn(&state.pool, move |conn| parts::get(conn, &part_number)).await?,
     ))
@@ -189,15 +254,29 @@ pub async fn get_part(state: web::Data<AppState>, part_number: web::Path<String>
         (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
 pub async fn update_part(
     state: web::Data<AppState>,
+    caller: Caller<need::CatalogWrite>,
     part_number: web::Path<String>,
     cmd: Command<PartChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let changes = cmd.input;
-    let updated = with_conn(&state.pool, move |conn| {
-        db::write_tx(conn, |c| parts::update(c, &part_number, &changes))
-    })
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("part.update", "part"),
+        move |conn, _, _| {
+            let before = snapshot(&parts::get(conn, &part_number)?);
+            let after = parts::update(conn, &part_number, &input)?;
+            Ok(Changed {
+                entity_id: after.part_number.clone(),
+                before,
+                value: after,
+            })
+        },
+    )
     .await?;
-    Ok(ok_json(&updated))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/parts/{part_number}/suppliers", tag = "catalog",
@@ -207,6 +286,7 @@ pub async fn update_part(
         (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
 pub async fn part_suppliers(
     state: web::Data<AppState>,
+    _caller: Caller<need::SuppliersRead>,
     part_number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let terms = with_conn(&state.pool, move |conn| {
@@ -223,6 +303,7 @@ pub async fn part_suppliers(
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_suppliers(
     state: web::Data<AppState>,
+    _caller: Caller<need::SuppliersRead>,
     filter: web::Query<SupplierFilter>,
 ) -> Result<HttpResponse, AppError> {
     let page = with_conn(&state.pool, move |conn| suppliers::list(conn, &filter)).await?;
@@ -236,8 +317,25 @@ pub async fn list_suppliers(
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
-pub async fn create_supplier(state: web::Data<AppState>, cmd: Command<NewSupplier>) -> Result<HttpResponse, AppError> {
-    create(&state, cmd, suppliers::create).await
+pub async fn create_supplier(
+    state: web::Data<AppState>,
+    caller: Caller<need::SuppliersWrite>,
+    cmd: Command<NewSupplier>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        201,
+        ("supplier.create", "supplier"),
+        move |conn, _, _| {
+            let supplier = suppliers::create(conn, &input)?;
+            Ok(Changed::new(supplier.code.clone(), supplier))
+        },
+    )
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}", tag = "catalog",
@@ -245,7 +343,11 @@ pub async fn create_supplier(state: web::Data<AppState>, cmd: Command<NewSupplie
     responses(
         (status = 200, description = "The supplier", body = Supplier),
         (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_supplier(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_supplier(
+    state: web::Data<AppState>,
+    _caller: Caller<need::SuppliersRead>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     Ok(ok_json(
         &with_conn(&state.pool, move |conn| suppliers::get(conn, &code)).await?,
     ))
@@ -259,15 +361,29 @@ pub async fn get_supplier(state: web::Data<AppState>, code: web::Path<String>) -
         (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
 pub async fn update_supplier(
     state: web::Data<AppState>,
+    caller: Caller<need::SuppliersWrite>,
     code: web::Path<String>,
     cmd: Command<SupplierChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let changes = cmd.input;
-    let updated = with_conn(&state.pool, move |conn| {
-        db::write_tx(conn, |c| suppliers::update(c, &code, &changes))
-    })
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("supplier.update", "supplier"),
+        move |conn, _, _| {
+            let before = snapshot(&suppliers::get(conn, &code)?);
+            let after = suppliers::update(conn, &code, &input)?;
+            Ok(Changed {
+                entity_id: after.code.clone(),
+                before,
+                value: after,
+            })
+        },
+    )
     .await?;
-    Ok(ok_json(&updated))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}/parts", tag = "catalog",
@@ -275,13 +391,29 @@ pub async fn update_supplier(
     responses(
         (status = 200, description = "The supplier's terms per part", body = Vec<SupplierTerms>),
         (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
-pub async fn supplier_terms(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn supplier_terms(
+    state: web::Data<AppState>,
+    _caller: Caller<need::SuppliersRead>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let terms = with_conn(&state.pool, move |conn| {
         let supplier = suppliers::get(conn, &code)?;
         suppliers::terms(conn, Some(supplier.id), None)
     })
     .await?;
     Ok(ok_json(&terms))
+}
+
+fn existing_terms(
+    conn: &mut AnyConnection,
+    code: &str,
+    part_number: &str,
+) -> Result<Option<serde_json::Value>, AppError> {
+    let supplier = suppliers::get(conn, code)?;
+    let part = parts::get(conn, part_number)?;
+    Ok(suppliers::terms(conn, Some(supplier.id), Some(part.id))?
+        .first()
+        .and_then(snapshot))
 }
 
 #[utoipa::path(put, path = "/api/v1/suppliers/{code}/parts/{part_number}", tag = "catalog", request_body = TermsInput,
@@ -292,16 +424,24 @@ pub async fn supplier_terms(state: web::Data<AppState>, code: web::Path<String>)
         (status = 404, description = "Unknown supplier or part", body = Problem, content_type = "application/problem+json")))]
 pub async fn put_terms(
     state: web::Data<AppState>,
+    caller: Caller<need::SuppliersWrite>,
     path: web::Path<(String, String)>,
     cmd: Command<TermsInput>,
 ) -> Result<HttpResponse, AppError> {
     let (code, part_number) = path.into_inner();
-    let input = cmd.input;
-    let terms = with_conn(&state.pool, move |conn| {
-        db::write_tx(conn, |c| suppliers::put_terms(c, &code, &part_number, &input))
+    let Command { input, idempotency } = cmd;
+    let action = ("supplier_terms.put", "supplier_terms");
+    let stored = mutate(&state, caller, idempotency, 200, action, move |conn, _, _| {
+        let before = existing_terms(conn, &code, &part_number)?;
+        let after = suppliers::put_terms(conn, &code, &part_number, &input)?;
+        Ok(Changed {
+            entity_id: format!("{code}/{part_number}"),
+            before,
+            value: after,
+        })
     })
     .await?;
-    Ok(ok_json(&terms))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(delete, path = "/api/v1/suppliers/{code}/parts/{part_number}", tag = "catalog",
@@ -311,11 +451,19 @@ pub async fn put_terms(
         (status = 404, description = "No such terms", body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_terms(
     state: web::Data<AppState>,
+    caller: Caller<need::SuppliersWrite>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (code, part_number) = path.into_inner();
-    with_conn(&state.pool, move |conn| {
-        db::write_tx(conn, |c| suppliers::delete_terms(c, &code, &part_number))
+    let action = ("supplier_terms.delete", "supplier_terms");
+    mutate(&state, caller, None, 204, action, move |conn, _, _| {
+        let before = existing_terms(conn, &code, &part_number)?;
+        suppliers::delete_terms(conn, &code, &part_number)?;
+        Ok(Changed {
+            entity_id: format!("{code}/{part_number}"),
+            before,
+            value: serde_json::Value::Null,
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -2,18 +2,22 @@
 //! acting.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use tracing_actix_web::RequestId;
 
 use super::problem::payload_error;
+use super::{with_conn, AppState};
+use crate::audit::RequestInfo;
+use crate::auth::{keys, Permission, Principal};
 use crate::error::AppError;
 use crate::idempotency::IdempotentRequest;
 use crate::stock::ledger::Actor;
-use crate::validate;
 
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -26,18 +30,26 @@ pub struct Command<T> {
     pub idempotency: Option<IdempotentRequest>,
 }
 
-/// Parses JSON, naming the failing field by its path (`lines[0].quantity`).
+/// Parses a JSON body, naming the failing field by its path (`lines[0].quantity`).
+///
+/// The body is first read as a JSON value so that syntax errors are reported against `body`,
+/// and its shape is checked: the root must be an object (or absent), an array never stands in
+/// for an object (serde would otherwise accept `["R-1","Name"]` for a struct), and no string
+/// holds a NUL character.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let text = if bytes.iter().all(u8::is_ascii_whitespace) {
-        &b"null"[..]
+    let absent = bytes.iter().all(u8::is_ascii_whitespace);
+    let value: Value = if absent {
+        Value::Null
     } else {
-        bytes
+        serde_json::from_slice(bytes).map_err(|e| AppError::validation("body", format!("is not valid JSON: {e}")))?
     };
-    let mut deserializer = serde_json::Deserializer::from_slice(text);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    if !matches!(value, Value::Object(_) | Value::Null) {
+        return Err(AppError::validation("body", "must be a JSON object"));
+    }
+    check_shape(&value, &mut String::new())?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
+        let message = e.into_inner().to_string();
         let named = message
             .split('`')
             .nth(1)
@@ -49,17 +61,56 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             (false, Some(name)) if message.starts_with("missing field") => format!("{path}.{name}"),
             (false, _) => path,
         };
-        let message = if text == b"null" {
+        let message = if absent {
             "a JSON body is required".to_owned()
         } else {
             message
         };
         AppError::validation(field, message)
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| AppError::validation("body", format!("trailing characters after the JSON value: {e}")))?;
-    Ok(value)
+    })
+}
+
+fn check_shape(value: &Value, path: &mut String) -> Result<(), AppError> {
+    match value {
+        Value::String(s) if s.contains('\0') => Err(AppError::validation(
+            if path.is_empty() { "body" } else { path.as_str() },
+            "must not contain NUL characters",
+        )),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                if item.is_array() {
+                    return Err(AppError::validation(
+                        path.as_str(),
+                        "must be a JSON object or value, not an array",
+                    ));
+                }
+                check_shape(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                if member.is_array() && (name == "lines") {
+                    if let Some(i) = member.as_array().and_then(|a| a.iter().position(|l| !l.is_object())) {
+                        path.push_str(&format!("[{i}]"));
+                        return Err(AppError::validation(path.as_str(), "must be a JSON object"));
+                    }
+                }
+                check_shape(member, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
@@ -103,21 +154,90 @@ impl<T: DeserializeOwned + 'static> FromRequest for Command<T> {
     }
 }
 
-/// Who is acting, recorded on every movement. Until API keys exist this is the optional
-/// `X-Actor` header (default `anonymous`), plus the request id.
-pub struct RequestActor(pub Actor);
+/// A permission a handler needs, as a type, so the signature says it and the check runs
+/// before the body is parsed (401/403 win over 400).
+pub trait Need {
+    const PERMISSION: Permission;
+}
 
-impl FromRequest for RequestActor {
+macro_rules! needs {
+    ($($name:ident),+ $(,)?) => {
+        /// Marker types for [`Caller`], one per [`Permission`].
+        pub mod need {
+            use super::{Need, Permission};
+            $(
+                pub struct $name;
+                impl Need for $name {
+                    const PERMISSION: Permission = Permission::$name;
+                }
+            )+
+        }
+    };
+}
+
+needs!(
+    CatalogRead,
+    CatalogWrite,
+    SuppliersRead,
+    SuppliersWrite,
+    StockRead,
+    AvailabilityRead,
+    MovementsWrite,
+    TransfersWrite,
+    ReservationsRead,
+    ReservationsWrite,
+    Administer,
+);
+
+/// An authenticated caller allowed `P`, with the request facts the audit trail records.
+pub struct Caller<P> {
+    pub principal: Principal,
+    pub request: RequestInfo,
+    _need: PhantomData<P>,
+}
+
+impl<P> Caller<P> {
+    /// How the caller is recorded on ledger rows.
+    pub fn actor(&self) -> Actor {
+        self.principal.actor(self.request.request_id.clone())
+    }
+}
+
+fn bearer_secret(req: &HttpRequest) -> Result<String, AppError> {
+    let missing = || AppError::Unauthorized("send an API key as `Authorization: Bearer <key>`".into());
+    let value = req.headers().get("Authorization").ok_or_else(missing)?;
+    let value = value.to_str().map_err(|_| missing())?;
+    let (scheme, secret) = value.trim().split_once(' ').ok_or_else(missing)?;
+    let secret = secret.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || secret.is_empty() || secret.len() > 200 {
+        return Err(missing());
+    }
+    Ok(secret.to_owned())
+}
+
+impl<P: Need + 'static> FromRequest for Caller<P> {
     type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-        let name = match req.headers().get("X-Actor").map(|v| v.to_str()) {
-            None => Ok("anonymous".to_owned()),
-            Some(Ok(v)) => validate::text("X-Actor", v, 64),
-            Some(Err(_)) => Err(AppError::validation("X-Actor", "must be visible ASCII")),
+        let secret = bearer_secret(req);
+        let pool = req.app_data::<web::Data<AppState>>().map(|s| s.pool.clone());
+        let request = RequestInfo {
+            method: req.method().to_string(),
+            route: req.match_pattern().unwrap_or_else(|| req.path().to_owned()),
+            request_id: req.extensions().get::<RequestId>().map(|id| id.to_string()),
+            idempotency_key: idempotency_key(req).ok().flatten(),
         };
-        std::future::ready(name.map(|name| RequestActor(Actor { name, request_id })))
+        Box::pin(async move {
+            let secret = secret?;
+            let pool = pool.ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+            let principal = with_conn(&pool, move |conn| keys::authenticate(conn, &secret)).await?;
+            principal.require(P::PERMISSION)?;
+            Ok(Caller {
+                principal,
+                request,
+                _need: PhantomData,
+            })
+        })
     }
 }

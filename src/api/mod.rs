@@ -1,7 +1,10 @@
 //! The HTTP layer: routes, request parsing and responses. Domain modules never see actix.
 
+mod audit;
 mod catalog;
 mod extract;
+pub mod guard;
+mod keys;
 pub mod metrics;
 pub mod openapi;
 mod problem;
@@ -14,9 +17,13 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit::Change;
+use crate::auth::Principal;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::AppError;
-use crate::idempotency::StoredResponse;
+use crate::idempotency::{self, IdempotentRequest, StoredResponse};
+use crate::stock::ledger::Actor;
+use extract::Caller;
 
 pub use problem::PROBLEM_JSON;
 
@@ -25,6 +32,9 @@ pub use problem::PROBLEM_JSON;
 pub struct AppState {
     pub pool: DbPool,
     pub reservation_ttl: chrono::Duration,
+    pub request_timeout: std::time::Duration,
+    /// Whether `/metrics` answers without an admin key.
+    pub metrics_public: bool,
 }
 
 /// One page of a list.
@@ -54,6 +64,62 @@ where
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+/// What a mutation changed, for its response and the audit trail.
+pub struct Changed<T> {
+    pub entity_id: String,
+    /// The entity before the change, where there was one.
+    pub before: Option<serde_json::Value>,
+    pub value: T,
+}
+
+impl<T> Changed<T> {
+    pub fn new(entity_id: impl ToString, value: T) -> Self {
+        Changed {
+            entity_id: entity_id.to_string(),
+            before: None,
+            value,
+        }
+    }
+}
+
+/// Runs a mutation in one transaction with its idempotency record and its audit row.
+async fn mutate<P, T, F>(
+    state: &AppState,
+    caller: Caller<P>,
+    idempotency: Option<IdempotentRequest>,
+    status: u16,
+    (action, entity_type): (&'static str, &'static str),
+    work: F,
+) -> Result<StoredResponse, AppError>
+where
+    T: Serialize,
+    F: FnOnce(&mut AnyConnection, &Principal, &Actor) -> Result<Changed<T>, AppError> + Send + 'static,
+{
+    let actor = caller.actor();
+    let Caller { principal, request, .. } = caller;
+    with_conn(&state.pool, move |conn| {
+        idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            let changed = work(conn, &principal, &actor)?;
+            let after = serde_json::to_value(&changed.value).map_err(|e| AppError::Internal(e.into()))?;
+            let change = Change {
+                action,
+                entity_type,
+                entity_id: changed.entity_id,
+                before: changed.before,
+                after: Some(after),
+            };
+            crate::audit::record(conn, &principal, &request, &change)?;
+            StoredResponse::json(status, &changed.value)
+        })
+    })
+    .await
+}
+
+/// The entity as JSON, for an audit row's `before`.
+fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
 }
 
 /// Sends a stored (or freshly made) response, marking replays.
@@ -103,6 +169,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(catalog::configure)
                 .configure(stock::configure)
                 .configure(transfers::configure)
-                .configure(reservations::configure),
+                .configure(reservations::configure)
+                .configure(keys::configure)
+                .configure(audit::configure),
         );
 }

@@ -42,6 +42,9 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Unavailable(_)) {
             response.insert_header(("Retry-After", "1"));
         }
+        if matches!(self, AppError::Unauthorized(_)) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
         response.content_type(PROBLEM_JSON).body(self.problem().to_string())
     }
 }

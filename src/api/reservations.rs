@@ -2,11 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{Command, RequestActor};
+use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{ok_json, resource, respond, with_conn, AppState, Page};
+use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::auth::Principal;
+use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
 use crate::reservations::model::{ConsumeInput, Reservation, ReservationFilter, ReservationInput, ReservationStatus};
 use crate::reservations::service;
 
@@ -30,16 +31,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn reserve(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::ReservationsWrite>,
     cmd: Command<ReservationInput>,
 ) -> Result<HttpResponse, AppError> {
+    caller.principal.require_warehouse(&cmd.input.warehouse)?;
     let Command { input, idempotency } = cmd;
-    let (actor, ttl) = (actor.0, state.reservation_ttl);
-    let result = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(201, &service::reserve(conn, &actor, &input, ttl)?)
-        })
-    })
+    let ttl = state.reservation_ttl;
+    let action = ("reservation.create", "reservation");
+    let result = mutate(
+        &state,
+        caller,
+        idempotency,
+        201,
+        action,
+        move |conn, principal, actor| {
+            let reservation = service::reserve(conn, actor, &input, ttl, principal.visible_warehouses())?;
+            Ok(Changed::new(reservation.id, reservation))
+        },
+    )
     .await;
     if let Err(AppError::Shortage { .. }) = &result {
         metrics::counter!("spares_reservations_refused_total").increment(1);
@@ -51,8 +60,13 @@ pub async fn reserve(
     responses(
         (status = 200, description = "A page of reservations", body = Page<Reservation>),
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
-pub async fn list(state: web::Data<AppState>, filter: web::Query<ReservationFilter>) -> Result<HttpResponse, AppError> {
-    let page = with_conn(&state.pool, move |conn| service::list(conn, &filter)).await?;
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReservationsRead>,
+    filter: web::Query<ReservationFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| service::list(conn, &filter, scope.as_deref())).await?;
     Ok(ok_json(&Page::from(page)))
 }
 
@@ -62,11 +76,22 @@ pub async fn list(state: web::Data<AppState>, filter: web::Query<ReservationFilt
         (status = 200, description = "The reservation", body = Reservation),
         (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown reservation", body = Problem, content_type = "application/problem+json")))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReservationsRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(ok_json(
-        &with_conn(&state.pool, move |conn| service::get(conn, id)).await?,
-    ))
+    let reservation = with_conn(&state.pool, move |conn| service::get(conn, id)).await?;
+    caller.principal.require_warehouse(&reservation.warehouse)?;
+    Ok(ok_json(&reservation))
+}
+
+/// Loads the reservation, refusing keys scoped away from its warehouse.
+fn visible_reservation(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Reservation, AppError> {
+    let reservation = service::get(conn, id)?;
+    principal.require_warehouse(&reservation.warehouse)?;
+    Ok(reservation)
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/consume", tag = "reservations", request_body(content = Option<ConsumeInput>, description = "Lines to consume; omit to consume everything still reserved"),
@@ -79,19 +104,31 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpR
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn consume(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::ReservationsWrite>,
     id: web::Path<i64>,
     cmd: Command<Option<ConsumeInput>>,
 ) -> Result<HttpResponse, AppError> {
     let Command { input, idempotency } = cmd;
-    let (actor, id, input) = (actor.0, id.into_inner(), input.unwrap_or_default());
-    let response = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(200, &service::consume(conn, &actor, id, &input)?)
-        })
-    })
+    let (id, input) = (id.into_inner(), input.unwrap_or_default());
+    let action = ("reservation.consume", "reservation");
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        action,
+        move |conn, principal, actor| {
+            let before = snapshot(&visible_reservation(conn, principal, id)?);
+            let after = service::consume(conn, actor, id, &input)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
     .await?;
-    Ok(respond(response))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/release", tag = "reservations",
@@ -104,16 +141,28 @@ pub async fn consume(
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn release(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::ReservationsWrite>,
     id: web::Path<i64>,
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
-    let (actor, id, idempotency) = (actor.0, id.into_inner(), cmd.idempotency);
-    let response = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(200, &service::release(conn, &actor, id, ReservationStatus::Released)?)
-        })
-    })
+    let (id, idempotency) = (id.into_inner(), cmd.idempotency);
+    let action = ("reservation.release", "reservation");
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        action,
+        move |conn, principal, actor| {
+            let before = snapshot(&visible_reservation(conn, principal, id)?);
+            let after = service::release(conn, actor, id, ReservationStatus::Released)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
     .await?;
-    Ok(respond(response))
+    Ok(respond(stored))
 }

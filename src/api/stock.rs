@@ -2,11 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{Command, RequestActor};
+use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{ok_json, resource, respond, with_conn, AppState, Page};
+use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
 use crate::stock::balances::{self, Availability, StockBalance, StockFilter};
 use crate::stock::movements::{self, Movement, MovementFilter, MovementInput};
 
@@ -30,21 +29,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn post_movement(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::MovementsWrite>,
     cmd: Command<MovementInput>,
 ) -> Result<HttpResponse, AppError> {
+    caller.principal.require_warehouse(&cmd.input.warehouse)?;
     let Command { input, idempotency } = cmd;
-    let actor = actor.0;
-    let response = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(201, &movements::record(conn, &actor, &input)?)
-        })
+    let action = ("movement.create", "movement");
+    let stored = mutate(&state, caller, idempotency, 201, action, move |conn, _, actor| {
+        let movement = movements::record(conn, actor, &input)?;
+        Ok(Changed::new(movement.id, movement))
     })
     .await?;
-    if !response.replayed && response.status == 201 {
+    if !stored.replayed && stored.status == 201 {
         metrics::counter!("spares_movements_posted_total").increment(1);
     }
-    Ok(respond(response))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/movements", tag = "stock", params(MovementFilter),
@@ -53,9 +52,14 @@ pub async fn post_movement(
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_movements(
     state: web::Data<AppState>,
+    caller: Caller<need::StockRead>,
     filter: web::Query<MovementFilter>,
 ) -> Result<HttpResponse, AppError> {
-    let page = with_conn(&state.pool, move |conn| movements::list(conn, &filter)).await?;
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| {
+        movements::list(conn, &filter, scope.as_deref())
+    })
+    .await?;
     Ok(ok_json(&Page::from(page)))
 }
 
@@ -65,32 +69,45 @@ pub async fn list_movements(
         (status = 200, description = "The movement", body = Movement),
         (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown movement", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_movement(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn get_movement(
+    state: web::Data<AppState>,
+    caller: Caller<need::StockRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(ok_json(
-        &with_conn(&state.pool, move |conn| movements::get(conn, id)).await?,
-    ))
+    let movement = with_conn(&state.pool, move |conn| movements::get(conn, id)).await?;
+    caller.principal.require_warehouse(&movement.warehouse)?;
+    Ok(ok_json(&movement))
 }
 
 #[utoipa::path(get, path = "/api/v1/stock", tag = "stock", params(StockFilter),
     responses(
         (status = 200, description = "A page of balances by warehouse and part", body = Page<StockBalance>),
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_stock(state: web::Data<AppState>, filter: web::Query<StockFilter>) -> Result<HttpResponse, AppError> {
-    let page = with_conn(&state.pool, move |conn| balances::list(conn, &filter)).await?;
+pub async fn list_stock(
+    state: web::Data<AppState>,
+    caller: Caller<need::StockRead>,
+    filter: web::Query<StockFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| balances::list(conn, &filter, scope.as_deref())).await?;
     Ok(ok_json(&Page::from(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/parts/{part_number}/availability", tag = "stock",
     params(("part_number" = String, Path, description = "Part number")),
     responses(
-        (status = 200, description = "Stock of the part at every warehouse", body = Availability),
+        (status = 200, description = "Stock of the part at every warehouse the key may see", body = Availability),
         (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
 pub async fn availability(
     state: web::Data<AppState>,
+    caller: Caller<need::AvailabilityRead>,
     part_number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(ok_json(
-        &with_conn(&state.pool, move |conn| balances::availability(conn, &part_number)).await?,
-    ))
+    let scope = caller.principal.warehouses.clone();
+    let found = with_conn(&state.pool, move |conn| {
+        balances::availability(conn, &part_number, scope.as_deref())
+    })
+    .await?;
+    Ok(ok_json(&found))
 }

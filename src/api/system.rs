@@ -6,6 +6,7 @@ use serde_json::json;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use super::extract::{need, Caller};
 use super::openapi::ApiDoc;
 use super::problem::Problem;
 use super::{resource, with_conn, AppState};
@@ -40,10 +41,16 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 
 #[utoipa::path(get, path = "/metrics", tag = "system",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
-pub async fn prometheus() -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn prometheus(
+    state: web::Data<AppState>,
+    admin: Option<Caller<need::Administer>>,
+) -> Result<HttpResponse, AppError> {
+    if !state.metrics_public && admin.is_none() {
+        return Err(AppError::Unauthorized("/metrics requires an admin API key".into()));
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(super::metrics::handle().render())
+        .body(super::metrics::handle().render()))
 }
 
 async fn docs_redirect() -> HttpResponse {

@@ -1,12 +1,15 @@
-//! Transfer routes.
+//! Transfer routes. A key limited to warehouses may create transfers touching one of them,
+//! ship or cancel from its own warehouses, and receive at its own warehouses.
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{Command, RequestActor};
+use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{ok_json, resource, respond, with_conn, AppState, Page};
+use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::auth::Principal;
+use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
+use crate::stock::ledger::Actor;
 use crate::transfers::model::{ReceiveInput, Transfer, TransferFilter, TransferInput};
 use crate::transfers::service;
 
@@ -30,26 +33,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::TransfersWrite>,
     cmd: Command<TransferInput>,
 ) -> Result<HttpResponse, AppError> {
+    let principal = &caller.principal;
+    if !principal.sees_warehouse(&cmd.input.from) {
+        principal.require_warehouse(&cmd.input.to)?;
+    }
     let Command { input, idempotency } = cmd;
-    let actor = actor.0;
-    let response = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(201, &service::create(conn, &actor, &input)?)
-        })
-    })
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        201,
+        ("transfer.create", "transfer"),
+        move |conn, _, actor| {
+            let transfer = service::create(conn, actor, &input)?;
+            Ok(Changed::new(transfer.id, transfer))
+        },
+    )
     .await?;
-    Ok(respond(response))
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", params(TransferFilter),
     responses(
         (status = 200, description = "A page of transfers", body = Page<Transfer>),
         (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
-pub async fn list(state: web::Data<AppState>, filter: web::Query<TransferFilter>) -> Result<HttpResponse, AppError> {
-    let page = with_conn(&state.pool, move |conn| service::list(conn, &filter)).await?;
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<need::StockRead>,
+    filter: web::Query<TransferFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| service::list(conn, &filter, scope.as_deref())).await?;
     Ok(ok_json(&Page::from(page)))
 }
 
@@ -59,27 +76,66 @@ pub async fn list(state: web::Data<AppState>, filter: web::Query<TransferFilter>
         (status = 200, description = "The transfer", body = Transfer),
         (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown transfer", body = Problem, content_type = "application/problem+json")))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller<need::StockRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(ok_json(
-        &with_conn(&state.pool, move |conn| service::get(conn, id)).await?,
-    ))
+    let transfer = with_conn(&state.pool, move |conn| service::get(conn, id)).await?;
+    if !caller.principal.sees_warehouse(&transfer.from) {
+        caller.principal.require_warehouse(&transfer.to)?;
+    }
+    Ok(ok_json(&transfer))
 }
 
-/// A state change of a transfer, through the idempotency store.
-async fn step<I, F>(state: &AppState, cmd: Command<I>, work: F) -> Result<HttpResponse, AppError>
+/// Which end of a transfer a step acts at.
+#[derive(Clone, Copy)]
+enum End {
+    Source,
+    Destination,
+}
+
+/// A state change of a transfer: scope check, change, audit row and idempotency record in one
+/// transaction.
+async fn step<I, P, F>(
+    state: &AppState,
+    caller: Caller<P>,
+    cmd: Command<I>,
+    (id, end, action): (i64, End, &'static str),
+    work: F,
+) -> Result<HttpResponse, AppError>
 where
     I: Send + 'static,
-    F: FnOnce(&mut crate::db::AnyConnection, I) -> Result<Transfer, AppError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &Actor, I) -> Result<Transfer, AppError> + Send + 'static,
 {
     let Command { input, idempotency } = cmd;
-    let response = with_conn(&state.pool, move |conn| {
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            StoredResponse::json(200, &work(conn, input)?)
-        })
-    })
+    let stored = mutate(
+        state,
+        caller,
+        idempotency,
+        200,
+        (action, "transfer"),
+        move |conn, principal, actor| {
+            let before = service::get(conn, id)?;
+            require_end(principal, &before, end)?;
+            let after = work(conn, actor, input)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before: snapshot(&before),
+                value: after,
+            })
+        },
+    )
     .await?;
-    Ok(respond(response))
+    Ok(respond(stored))
+}
+
+fn require_end(principal: &Principal, transfer: &Transfer, end: End) -> Result<(), AppError> {
+    match end {
+        End::Source => principal.require_warehouse(&transfer.from),
+        End::Destination => principal.require_warehouse(&transfer.to),
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/ship", tag = "transfers",
@@ -92,12 +148,19 @@ where
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn ship(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::TransfersWrite>,
     id: web::Path<i64>,
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
-    let (actor, id) = (actor.0, id.into_inner());
-    step(&state, cmd, move |conn, _| service::ship(conn, &actor, id)).await
+    let id = id.into_inner();
+    step(
+        &state,
+        caller,
+        cmd,
+        (id, End::Source, "transfer.ship"),
+        move |conn, actor, _| service::ship(conn, actor, id),
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/receive", tag = "transfers",
@@ -111,14 +174,18 @@ pub async fn ship(
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn receive(
     state: web::Data<AppState>,
-    actor: RequestActor,
+    caller: Caller<need::TransfersWrite>,
     id: web::Path<i64>,
     cmd: Command<Option<ReceiveInput>>,
 ) -> Result<HttpResponse, AppError> {
-    let (actor, id) = (actor.0, id.into_inner());
-    step(&state, cmd, move |conn, input| {
-        service::receive(conn, &actor, id, &input.unwrap_or_default())
-    })
+    let id = id.into_inner();
+    step(
+        &state,
+        caller,
+        cmd,
+        (id, End::Destination, "transfer.receive"),
+        move |conn, actor, input| service::receive(conn, actor, id, &input.unwrap_or_default()),
+    )
     .await
 }
 
@@ -132,9 +199,17 @@ pub async fn receive(
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn cancel(
     state: web::Data<AppState>,
+    caller: Caller<need::TransfersWrite>,
     id: web::Path<i64>,
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    step(&state, cmd, move |conn, _| service::cancel(conn, id)).await
+    step(
+        &state,
+        caller,
+        cmd,
+        (id, End::Source, "transfer.cancel"),
+        move |conn, _, _| service::cancel(conn, id),
+    )
+    .await
 }

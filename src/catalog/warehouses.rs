@@ -118,7 +118,12 @@ macro_rules! warehouse_columns {
     };
 }
 
-pub fn list(conn: &mut AnyConnection, filter: &WarehouseFilter) -> Result<(Vec<Warehouse>, Option<String>), AppError> {
+/// Warehouses matching the filter; `scope` limits them to those codes.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &WarehouseFilter,
+    scope: Option<&[String]>,
+) -> Result<(Vec<Warehouse>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = warehouses::table
         .inner_join(region_t::table)
@@ -134,6 +139,9 @@ pub fn list(conn: &mut AnyConnection, filter: &WarehouseFilter) -> Result<(Vec<W
     }
     if let Some(active) = filter.active {
         query = query.filter(warehouses::active.eq(active));
+    }
+    if let Some(codes) = scope {
+        query = query.filter(warehouses::code.eq_any(codes.to_vec()));
     }
     if let Some(cursor) = &page.cursor {
         query = query.filter(warehouses::code.gt(cursor.clone()));

@@ -49,6 +49,7 @@ pub fn reserve(
     actor: &Actor,
     input: &ReservationInput,
     default_ttl: Duration,
+    visible: Option<&[String]>,
 ) -> Result<Reservation, AppError> {
     let repair_order = validate::text("repair_order", &input.repair_order, 64)?;
     let warehouse = warehouses::resolve(conn, "warehouse", &input.warehouse)?;
@@ -119,7 +120,7 @@ pub fn reserve(
                     requested: *quantity,
                     available,
                     shortage: quantity - available.max(0),
-                    available_elsewhere: shortage::available_elsewhere(conn, &warehouse, part.id)?,
+                    available_elsewhere: shortage::available_elsewhere(conn, &warehouse, part.id, visible)?,
                 },
             )),
             Err(other) => return Err(other),
@@ -384,9 +385,11 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Reservation, AppError> {
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))
 }
 
+/// Reservations matching the filter; `scope` limits them to those warehouse codes.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ReservationFilter,
+    scope: Option<&[String]>,
 ) -> Result<(Vec<Reservation>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = r::table
@@ -403,6 +406,9 @@ pub fn list(
     }
     if let Some(status) = filter.status {
         query = query.filter(r::status.eq(status.as_str()));
+    }
+    if let Some(codes) = scope {
+        query = query.filter(wh::code.eq_any(codes.to_vec()));
     }
     if let Some(after) = page.id_cursor()? {
         query = query.filter(r::id.gt(after));

@@ -6,15 +6,16 @@ use crate::error::{AppError, AvailableAt};
 use crate::stock::balances;
 
 /// Warehouses other than `at` with available stock of the part: same region first, then the
-/// others, each group largest first.
+/// others, each group largest first. `visible` limits them to the warehouses the caller may see.
 pub fn available_elsewhere(
     conn: &mut AnyConnection,
     at: &Warehouse,
     part_id: i64,
+    visible: Option<&[String]>,
 ) -> Result<Vec<AvailableAt>, AppError> {
     let mut found: Vec<AvailableAt> = balances::available_by_warehouse(conn, part_id)?
         .into_iter()
-        .filter(|(code, _, _)| *code != at.code)
+        .filter(|(code, _, _)| *code != at.code && visible.is_none_or(|codes| codes.contains(code)))
         .map(|(warehouse, region, available)| AvailableAt {
             same_region: region == at.region,
             warehouse,

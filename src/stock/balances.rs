@@ -104,7 +104,12 @@ fn parse_cursor(page: &PageRequest) -> Result<Option<(i64, i64)>, AppError> {
 }
 
 /// Balances ordered by (warehouse, part) with the filters applied.
-pub fn list(conn: &mut AnyConnection, filter: &StockFilter) -> Result<(Vec<StockBalance>, Option<String>), AppError> {
+/// Balances matching the filter; `scope` limits them to those warehouse codes.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &StockFilter,
+    scope: Option<&[String]>,
+) -> Result<(Vec<StockBalance>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = b::table
         .inner_join(wh::table.inner_join(regions::table))
@@ -121,6 +126,9 @@ pub fn list(conn: &mut AnyConnection, filter: &StockFilter) -> Result<(Vec<Stock
     }
     if let Some(region) = &filter.region {
         query = query.filter(regions::code.eq(region.clone()));
+    }
+    if let Some(codes) = scope {
+        query = query.filter(wh::code.eq_any(codes.to_vec()));
     }
     if let Some(below) = filter.available_below {
         query = query.filter((b::on_hand - b::reserved).lt(below));
@@ -165,7 +173,12 @@ pub struct WarehouseAvailability {
     pub on_order: i64,
 }
 
-pub fn availability(conn: &mut AnyConnection, part_number: &str) -> Result<Availability, AppError> {
+/// The part at every active warehouse (within `scope`, when given).
+pub fn availability(
+    conn: &mut AnyConnection,
+    part_number: &str,
+    scope: Option<&[String]>,
+) -> Result<Availability, AppError> {
     let part = parts::get(conn, part_number)?;
     let balances: Vec<(i64, i64, i64, i64, i64)> = b::table
         .filter(b::part_id.eq(part.id))
@@ -173,7 +186,7 @@ pub fn availability(conn: &mut AnyConnection, part_number: &str) -> Result<Avail
         .load(conn)?;
     let mut rows: Vec<WarehouseAvailability> = warehouses::all(conn)?
         .into_iter()
-        .filter(|w| w.active)
+        .filter(|w| w.active && scope.is_none_or(|codes| codes.contains(&w.code)))
         .map(|w| {
             let (on_hand, reserved, in_transit_in, on_order) = balances
                 .iter()

@@ -109,20 +109,60 @@ fn document(kind: &str, reference: Option<String>) -> Option<DocumentRef> {
     })
 }
 
+/// The optional fields each kind takes; any other optional field present is refused, so a
+/// client's mistake (a supplier on an issue) is not silently dropped.
+fn check_applicable(input: &MovementInput) -> Result<(), AppError> {
+    let allowed: &[&str] = match input.kind {
+        StaffMovementKind::Receipt => &["supplier", "purchase_order", "lot", "note", "reason_code"],
+        StaffMovementKind::Issue => &["repair_order", "note", "reason_code", "lot"],
+        StaffMovementKind::Adjustment => &["reason_code", "note", "lot"],
+        StaffMovementKind::Return => &["condition", "repair_order", "lot", "note", "reason_code"],
+        StaffMovementKind::Scrap => &["source", "reason_code", "lot", "note"],
+    };
+    let present = [
+        ("reason_code", input.reason_code.is_some()),
+        ("condition", input.condition.is_some()),
+        ("source", input.source.is_some()),
+        ("supplier", input.supplier.is_some()),
+        ("purchase_order", input.purchase_order.is_some()),
+        ("repair_order", input.repair_order.is_some()),
+        ("lot", input.lot.is_some()),
+        ("note", input.note.is_some()),
+    ];
+    match present.iter().find(|(name, given)| *given && !allowed.contains(name)) {
+        Some((name, _)) => Err(AppError::validation(
+            *name,
+            format!("does not apply to {} movements", kind_name(input.kind)),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn kind_name(kind: StaffMovementKind) -> &'static str {
+    match kind {
+        StaffMovementKind::Receipt => "receipt",
+        StaffMovementKind::Issue => "issue",
+        StaffMovementKind::Adjustment => "adjustment",
+        StaffMovementKind::Return => "return",
+        StaffMovementKind::Scrap => "scrap",
+    }
+}
+
 /// Validates a staff movement and posts it.
 pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) -> Result<Movement, AppError> {
+    check_applicable(input)?;
     let warehouse = warehouses::resolve(conn, "warehouse", &input.warehouse)?;
     let part = parts::resolve(conn, "part_number", &input.part_number)?;
     let note = validate::optional_text("note", input.note.as_deref(), 500)?;
     let lot = reference("lot", input.lot.as_deref())?;
     let q = input.quantity;
-    let mut supplier_id = None;
+    let mut supplier = None;
     let mut reason_code = validate::optional_text("reason_code", input.reason_code.as_deref(), 32)?;
     let (kind, delta, doc) = match input.kind {
         StaffMovementKind::Receipt => {
             validate::positive("quantity", q)?;
             if let Some(code) = &input.supplier {
-                supplier_id = Some(suppliers::resolve(conn, "supplier", code)?.id);
+                supplier = Some(suppliers::resolve(conn, "supplier", code)?);
             }
             let po = reference("purchase_order", input.purchase_order.as_deref())?;
             (
@@ -219,7 +259,7 @@ pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) ->
             delta,
             reason_code,
             document: doc,
-            supplier_id,
+            supplier_id: supplier.as_ref().map(|s| s.id),
             lot,
             note,
         },
@@ -228,7 +268,7 @@ pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) ->
         row,
         warehouse.code,
         part.part_number,
-        input.supplier.clone(),
+        supplier.map(|s| s.code),
     ))
 }
 
@@ -252,7 +292,7 @@ pub fn to_movement(row: MovementRow, warehouse: String, part_number: String, sup
         },
         reason_code: row.reason_code.clone(),
         document,
-        supplier: supplier.map(|s| s.trim().to_owned()),
+        supplier,
         lot: row.lot.clone(),
         note: row.note.clone(),
         actor: row.actor.clone(),
@@ -280,7 +320,12 @@ pub struct MovementFilter {
 }
 
 /// The ledger in posting order, filtered.
-pub fn list(conn: &mut AnyConnection, filter: &MovementFilter) -> Result<(Vec<Movement>, Option<String>), AppError> {
+/// The ledger in posting order, filtered; `scope` limits it to those warehouse codes.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &MovementFilter,
+    scope: Option<&[String]>,
+) -> Result<(Vec<Movement>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = m::table
         .inner_join(wh::table)
@@ -300,6 +345,9 @@ pub fn list(conn: &mut AnyConnection, filter: &MovementFilter) -> Result<(Vec<Mo
     }
     if let Some(pn) = &filter.part_number {
         query = query.filter(part_t::part_number.eq(pn.clone()));
+    }
+    if let Some(codes) = scope {
+        query = query.filter(wh::code.eq_any(codes.to_vec()));
     }
     if let Some(kind) = &filter.kind {
         let kind = MovementKind::parse(kind).ok_or_else(|| AppError::validation("kind", "is not a movement kind"))?;

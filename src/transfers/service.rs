@@ -411,7 +411,12 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Transfer, AppError> {
         .ok_or_else(|| AppError::not_found("transfer", id.to_string()))
 }
 
-pub fn list(conn: &mut AnyConnection, filter: &TransferFilter) -> Result<(Vec<Transfer>, Option<String>), AppError> {
+/// Transfers matching the filter; `scope` limits them to those touching the given warehouses.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &TransferFilter,
+    scope: Option<&[String]>,
+) -> Result<(Vec<Transfer>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = t::table
         .select(transfer_columns!())
@@ -428,6 +433,17 @@ pub fn list(conn: &mut AnyConnection, filter: &TransferFilter) -> Result<(Vec<Tr
     if let Some(code) = &filter.to {
         let id = warehouses::find(conn, code)?.map(|w| w.id).unwrap_or(-1);
         query = query.filter(t::to_warehouse_id.eq(id));
+    }
+    if let Some(codes) = scope {
+        let ids: Vec<i64> = wh::table
+            .filter(wh::code.eq_any(codes.to_vec()))
+            .select(wh::id)
+            .load(conn)?;
+        query = query.filter(
+            t::from_warehouse_id
+                .eq_any(ids.clone())
+                .or(t::to_warehouse_id.eq_any(ids)),
+        );
     }
     if let Some(after) = page.id_cursor()? {
         query = query.filter(t::id.gt(after));

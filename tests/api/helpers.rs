@@ -47,6 +47,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    /// Secret of an admin key, sent by the request helpers unless another is given.
+    pub admin_key: String,
     pub client: reqwest::Client,
     pub pool: DbPool,
     pub database_url: String,
@@ -93,13 +95,29 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         reservation_ttl: chrono::Duration::hours(72),
         expiry_interval: std::time::Duration::from_secs(3600),
         workers: Some(2),
+        request_timeout: std::time::Duration::from_secs(30),
+        cors_origins: Vec::new(),
+        metrics_public: true,
     };
     adjust(&mut settings);
     let pool = startup::prepare_database(&settings).expect("database ready");
+    let admin_key = {
+        let mut conn = pool.get().expect("conn");
+        let input = spares::auth::keys::NewKey {
+            name: "test-admin".into(),
+            role: spares::auth::Role::Admin,
+            warehouses: None,
+            expires_at: None,
+        };
+        spares::auth::keys::create(&mut conn, &input, "test")
+            .expect("admin key")
+            .secret
+    };
     let app = startup::build(&settings, pool.clone()).expect("server builds");
     actix_web::rt::spawn(app.server);
     TestApp {
         address: format!("http://127.0.0.1:{}", app.port),
+        admin_key,
         client: reqwest::Client::new(),
         pool,
         database_url: url,
@@ -116,7 +134,22 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<&Value>, key: Option<&str>) -> Reply {
+        self.request_as(Some(&self.admin_key), method, path, body, key).await
+    }
+
+    /// A request with the given API key secret (or none).
+    pub async fn request_as(
+        &self,
+        secret: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> Reply {
         let mut request = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(secret) = secret {
+            request = request.bearer_auth(secret);
+        }
         if let Some(body) = body {
             request = request
                 .header("content-type", "application/json")
@@ -155,6 +188,17 @@ impl TestApp {
 
     pub async fn patch(&self, path: &str, body: &Value) -> Reply {
         self.request(reqwest::Method::PATCH, path, Some(body), None).await
+    }
+
+    /// Creates a key through the API and returns its secret.
+    pub async fn key(&self, name: &str, role: &str, warehouses: Option<&[&str]>) -> String {
+        let mut body = json!({ "name": name, "role": role });
+        if let Some(codes) = warehouses {
+            body["warehouses"] = json!(codes);
+        }
+        let reply = self.post("/api/v1/keys", &body).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["secret"].as_str().expect("secret").to_owned()
     }
 
     /// Two regions (north: N-RDC regional + N-01 local; east: E-RDC regional) and parts

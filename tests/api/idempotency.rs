@@ -88,6 +88,7 @@ async fn a_refused_request_is_replayed_as_refused(app: TestApp) {
     let bad_key = app
         .client
         .post(format!("{}/api/v1/movements", app.address))
+        .bearer_auth(&app.admin_key)
         .header("Idempotency-Key", "x".repeat(300))
         .json(&issue)
         .send()

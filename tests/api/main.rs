@@ -9,4 +9,5 @@ mod openapi;
 mod reservations;
 mod system;
 mod transfers;
+mod validation;
 mod verify;

@@ -1,0 +1,170 @@
+//! The audit trail: who changed what, when, under which request. Written in the same
+//! transaction as the change it records; the table rejects updates and deletes (triggers).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Principal;
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::pagination::PageRequest;
+use crate::schema::audit_log as a;
+
+/// The request a change came in with.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInfo {
+    pub method: String,
+    /// The route pattern, e.g. `/api/v1/reservations/{id}/consume`.
+    pub route: String,
+    pub request_id: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// One change to record.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    /// What was done, e.g. `movement.create`, `reservation.consume`, `key.revoke`.
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub fn record(
+    conn: &mut AnyConnection,
+    who: &Principal,
+    request: &RequestInfo,
+    change: &Change<'_>,
+) -> Result<(), AppError> {
+    diesel::insert_into(a::table)
+        .values((
+            a::occurred_at.eq(db::now()),
+            a::key_id.eq((who.key_id > 0).then_some(who.key_id)),
+            a::actor.eq(&who.name),
+            a::method.eq(&request.method),
+            a::route.eq(&request.route),
+            a::action.eq(change.action),
+            a::entity_type.eq(change.entity_type),
+            a::entity_id.eq(&change.entity_id),
+            a::before_state.eq(change.before.as_ref().map(|v| v.to_string())),
+            a::after_state.eq(change.after.as_ref().map(|v| v.to_string())),
+            a::request_id.eq(request.request_id.as_deref()),
+            a::idempotency_key.eq(request.idempotency_key.as_deref()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The API key that made the change (absent for the service's own work).
+    pub key_id: Option<i64>,
+    pub actor: String,
+    pub method: String,
+    pub route: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = a)]
+struct AuditRow {
+    id: i64,
+    occurred_at: chrono::NaiveDateTime,
+    key_id: Option<i64>,
+    actor: String,
+    method: String,
+    route: String,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    before_state: Option<String>,
+    after_state: Option<String>,
+    request_id: Option<String>,
+    idempotency_key: Option<String>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        AuditEntry {
+            id: r.id,
+            occurred_at: r.occurred_at.and_utc(),
+            key_id: r.key_id,
+            actor: r.actor,
+            method: r.method,
+            route: r.route,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: parse(r.before_state),
+            after: parse(r.after_state),
+            request_id: r.request_id,
+            idempotency_key: r.idempotency_key,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub key_id: Option<i64>,
+    pub request_id: Option<String>,
+    /// At or after this instant (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+pub fn list(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, Option<String>), AppError> {
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    let mut query = a::table
+        .select(AuditRow::as_select())
+        .order(a::id)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(v) = &filter.action {
+        query = query.filter(a::action.eq(v.clone()));
+    }
+    if let Some(v) = &filter.entity_type {
+        query = query.filter(a::entity_type.eq(v.clone()));
+    }
+    if let Some(v) = &filter.entity_id {
+        query = query.filter(a::entity_id.eq(v.clone()));
+    }
+    if let Some(v) = filter.key_id {
+        query = query.filter(a::key_id.eq(v));
+    }
+    if let Some(v) = &filter.request_id {
+        query = query.filter(a::request_id.eq(v.clone()));
+    }
+    if let Some(v) = filter.from {
+        query = query.filter(a::occurred_at.ge(v.naive_utc()));
+    }
+    if let Some(v) = filter.to {
+        query = query.filter(a::occurred_at.lt(v.naive_utc()));
+    }
+    if let Some(after) = page.id_cursor()? {
+        query = query.filter(a::id.gt(after));
+    }
+    let rows: Vec<AuditRow> = query.load(conn)?;
+    let (rows, next) = page.finish(rows, |r| r.id.to_string());
+    Ok((rows.into_iter().map(AuditEntry::from).collect(), next))
+}

@@ -1,0 +1,123 @@
+//! Roles and what each may do. This table is the access model; the README's roles x routes
+//! table and the matrix test are written against it.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including keys and the audit trail.
+    Admin,
+    /// Movements, transfers and stock reads.
+    Warehouse,
+    /// Reservations and availability reads.
+    Repair,
+    /// Suppliers and terms, forecasts, replenishment proposals.
+    Procurement,
+    /// Reads only (not keys, not the audit trail).
+    Viewer,
+}
+
+/// One kind of access a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Regions, warehouses and parts.
+    CatalogRead,
+    CatalogWrite,
+    /// Suppliers and their terms (prices).
+    SuppliersRead,
+    SuppliersWrite,
+    /// Balances, the ledger and transfers.
+    StockRead,
+    /// Availability of a part across warehouses.
+    AvailabilityRead,
+    MovementsWrite,
+    TransfersWrite,
+    ReservationsRead,
+    ReservationsWrite,
+    /// API keys and the audit trail.
+    Administer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Warehouse => "warehouse",
+            Role::Repair => "repair",
+            Role::Procurement => "procurement",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "warehouse" => Some(Role::Warehouse),
+            "repair" => Some(Role::Repair),
+            "procurement" => Some(Role::Procurement),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::Warehouse => matches!(
+                permission,
+                CatalogRead | StockRead | AvailabilityRead | MovementsWrite | TransfersWrite
+            ),
+            Role::Repair => matches!(
+                permission,
+                CatalogRead | AvailabilityRead | ReservationsRead | ReservationsWrite
+            ),
+            Role::Procurement => matches!(
+                permission,
+                CatalogRead | SuppliersRead | SuppliersWrite | StockRead | AvailabilityRead
+            ),
+            Role::Viewer => matches!(
+                permission,
+                CatalogRead | SuppliersRead | StockRead | AvailabilityRead | ReservationsRead
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_administers_and_viewer_never_writes() {
+        for role in [Role::Warehouse, Role::Repair, Role::Procurement, Role::Viewer] {
+            assert!(!role.allows(Permission::Administer), "{role:?}");
+        }
+        for write in [
+            Permission::CatalogWrite,
+            Permission::SuppliersWrite,
+            Permission::MovementsWrite,
+            Permission::TransfersWrite,
+            Permission::ReservationsWrite,
+        ] {
+            assert!(!Role::Viewer.allows(write));
+            assert!(Role::Admin.allows(write));
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in [
+            Role::Admin,
+            Role::Warehouse,
+            Role::Repair,
+            Role::Procurement,
+            Role::Viewer,
+        ] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}
