@@ -58,6 +58,16 @@ pub async fn create(
     Ok(respond(stored))
 }
 
+/// A key may not revoke or expire itself: that is how the last admin locks everyone out.
+fn refuse_self<P>(caller: &Caller<P>, id: i64) -> Result<(), AppError> {
+    if caller.principal.key_id == id {
+        return Err(AppError::InvalidState(
+            "a key cannot revoke or expire itself; use another admin key".into(),
+        ));
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/v1/keys", tag = "access",
     responses((status = 200, description = "Every key, without secrets", body = Vec<ApiKey>)))]
 pub async fn list(state: web::Data<AppState>, _caller: Caller<need::Administer>) -> Result<HttpResponse, AppError> {
@@ -69,7 +79,8 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller<need::Administer>)
     responses(
         (status = 200, description = "Updated", body = ApiKey),
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown key", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown key", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A key cannot expire itself", body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,
@@ -77,6 +88,7 @@ pub async fn update(
     cmd: Command<KeyChanges>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    refuse_self(&caller, id)?;
     let Command { input, idempotency } = cmd;
     let stored = mutate(
         &state,
@@ -104,6 +116,7 @@ pub async fn update(
         (status = 200, description = "Revoked, effective at once", body = ApiKey),
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown key", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A key cannot revoke itself", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     state: web::Data<AppState>,
@@ -112,6 +125,7 @@ pub async fn revoke(
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    refuse_self(&caller, id)?;
     let stored = mutate(
         &state,
         caller,

@@ -1,5 +1,6 @@
 //! Integration tests: the real HTTP app against a fresh database per test, on both backends.
 
+mod access;
 mod catalog;
 mod concurrency;
 mod helpers;
