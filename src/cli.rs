@@ -9,6 +9,7 @@ use crate::audit::{self, Change, RequestInfo};
 use crate::auth::{keys, Principal, Role};
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl};
+use crate::demand::forecasts::ForecastSettings;
 use crate::telemetry::{self, LogFormat};
 use crate::{demo, startup, stock};
 
@@ -39,11 +40,62 @@ enum Command {
     Verify,
     /// Print the OpenAPI document (YAML).
     Openapi,
+    /// Forecast series from a CSV file (`series_id,period,demand`), no database involved;
+    /// prints CSV `series_id,method,forecast` (plus `class,selected` with `--method auto`).
+    Forecast(ForecastArgs),
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Manage API keys; this is how the first admin key is made.
     Keys {
         #[command(subcommand)]
         action: KeysCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Past repair history: CSV `date,warehouse,part_number,qty[,repair_order,product_model,fault_code]`
+    /// (or JSON lines with --format json-lines). All rows or none; re-importing adds nothing.
+    Demand {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ImportFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ForecastArgs {
+    /// The series: CSV with `series_id,period,demand`, each series' rows together and in order.
+    #[arg(long)]
+    input: std::path::PathBuf,
+    /// `ses`, `croston`, `croston_sba`, `croston_opt`, `tsb`, `adida`, `imapa`, `seasonal`,
+    /// `all` (one row per method) or `auto` (the method that wins on the series' own history).
+    #[arg(long, default_value = "auto")]
+    method: String,
+    /// Periods ahead (also the lead time the automatic selection evaluates over).
+    #[arg(long, default_value_t = 1)]
+    horizon: usize,
+    /// SES smoothing constant.
+    #[arg(long, default_value_t = 0.1)]
+    alpha: f64,
+    /// TSB smoothing constant of the demand sizes.
+    #[arg(long, default_value_t = 0.1)]
+    alpha_d: f64,
+    /// TSB smoothing constant of the demand probability.
+    #[arg(long, default_value_t = 0.1)]
+    alpha_p: f64,
+    /// Periods per year for `seasonal` (365 daily, 52 weekly, 12 monthly).
+    #[arg(long, default_value_t = 12)]
+    season_length: usize,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ImportFormat {
+    Csv,
+    JsonLines,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +140,15 @@ struct ServeArgs {
     /// Serve /metrics without a key (set false to require an admin key).
     #[arg(long, env = "SPARES_METRICS_PUBLIC", default_value_t = true, action = clap::ArgAction::Set)]
     metrics_public: bool,
+    /// Hours between scheduled forecast runs (0 turns them off).
+    #[arg(long, env = "SPARES_FORECAST_INTERVAL_HOURS", default_value_t = 24)]
+    forecast_interval_hours: u64,
+    /// Days of demand history each forecast is built from.
+    #[arg(long, env = "SPARES_FORECAST_HISTORY_DAYS", default_value_t = 730)]
+    forecast_history_days: i64,
+    /// Days between replenishment reviews, added to lead times.
+    #[arg(long, env = "SPARES_REVIEW_DAYS", default_value_t = 1)]
+    review_days: i64,
 }
 
 pub fn main() -> ExitCode {
@@ -107,6 +168,12 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
     if serve.reservation_ttl_minutes < 1 {
         anyhow::bail!("--reservation-ttl-minutes must be at least 1");
     }
+    if !(28..=3660).contains(&serve.forecast_history_days) {
+        anyhow::bail!("--forecast-history-days must be between 28 and 3660");
+    }
+    if !(0..=90).contains(&serve.review_days) {
+        anyhow::bail!("--review-days must be between 0 and 90");
+    }
     Ok(Settings {
         database: DatabaseUrl::parse(&cli.database_url)?,
         bind: serve.bind.clone(),
@@ -122,6 +189,13 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
             .filter(|o| !o.is_empty())
             .collect(),
         metrics_public: serve.metrics_public,
+        forecast: ForecastSettings {
+            history_days: serve.forecast_history_days,
+            review_days: serve.review_days,
+            ..ForecastSettings::default()
+        },
+        forecast_interval: (serve.forecast_interval_hours > 0)
+            .then(|| Duration::from_secs(serve.forecast_interval_hours * 3600)),
     })
 }
 
@@ -133,6 +207,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         expiry_interval_secs: 30,
         request_timeout_secs: 30,
         metrics_public: true,
+        forecast_interval_hours: 24,
+        forecast_history_days: 730,
+        review_days: 1,
         ..ServeArgs::default()
     };
     match command {
@@ -196,11 +273,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         }
+        Some(Command::Import { what }) => {
+            let settings = settings(&cli, &default_serve)?;
+            let pool = startup::prepare_database(&settings)?;
+            let mut conn = pool.get()?;
+            match what {
+                ImportCommand::Demand { file, format } => import_demand(&mut conn, file, *format)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Keys { action }) => {
             let settings = settings(&cli, &default_serve)?;
             let pool = startup::prepare_database(&settings)?;
             let mut conn = pool.get()?;
             run_keys(&mut conn, action)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Forecast(args)) => {
+            forecast_file(args)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Openapi) => {
@@ -240,6 +330,89 @@ fn create_key(
         Ok::<_, crate::error::AppError>(created)
     })?;
     Ok(created)
+}
+
+fn import_demand(conn: &mut db::AnyConnection, path: &std::path::Path, format: ImportFormat) -> anyhow::Result<()> {
+    use crate::demand::import::{self, Format};
+    let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let size = file.metadata()?.len();
+    let bar = indicatif::ProgressBar::new(size).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let reader = bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, file));
+    let format = match format {
+        ImportFormat::Csv => Format::Csv,
+        ImportFormat::JsonLines => Format::JsonLines,
+    };
+    let started = std::time::Instant::now();
+    let outcome = db::write_tx(conn, |conn| {
+        let report = import::import(conn, reader, format, None)?;
+        let change = Change {
+            action: "demand.import",
+            entity_type: "demand_history",
+            entity_id: path.display().to_string(),
+            before: None,
+            after: serde_json::to_value(&report).ok(),
+        };
+        audit::record(conn, &Principal::system("cli"), &cli_request("import demand"), &change)?;
+        Ok::<_, crate::error::AppError>(report)
+    });
+    bar.finish_and_clear();
+    match outcome {
+        Ok(report) => {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            eprintln!("imported in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Err(crate::error::AppError::ImportRejected { total, errors }) => {
+            for e in &errors {
+                eprintln!("line {}: {}: {}", e.line, e.field, e.message);
+            }
+            anyhow::bail!("{total} invalid row(s); nothing was imported")
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn forecast_file(args: &ForecastArgs) -> anyhow::Result<()> {
+    use crate::forecast::batch::{self, BatchOptions};
+    let method = args.method.parse().map_err(|e| anyhow::anyhow!("--method: {e}"))?;
+    for (name, alpha) in [
+        ("--alpha", args.alpha),
+        ("--alpha-d", args.alpha_d),
+        ("--alpha-p", args.alpha_p),
+    ] {
+        if !(alpha > 0.0 && alpha <= 1.0) {
+            anyhow::bail!("{name} must be in (0, 1]");
+        }
+    }
+    if args.horizon == 0 || args.season_length < 2 {
+        anyhow::bail!("--horizon must be at least 1 and --season-length at least 2");
+    }
+    let options = BatchOptions {
+        method,
+        horizon: args.horizon,
+        params: crate::forecast::Params {
+            ses_alpha: args.alpha,
+            tsb_alpha_d: args.alpha_d,
+            tsb_alpha_p: args.alpha_p,
+            season_length: args.season_length,
+        },
+    };
+    let input =
+        std::fs::File::open(&args.input).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.input.display()))?;
+    let stdout = std::io::stdout().lock();
+    let summary = batch::run_csv(
+        std::io::BufReader::new(input),
+        std::io::BufWriter::new(stdout),
+        &options,
+    )?;
+    eprintln!(
+        "{} series, {} rows in, {} rows out",
+        summary.series, summary.input_rows, summary.output_rows
+    );
+    Ok(())
 }
 
 fn cli_request(what: &str) -> RequestInfo {

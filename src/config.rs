@@ -12,6 +12,9 @@
 //! | `SPARES_REQUEST_TIMEOUT_SECS` | `serve --request-timeout-secs` | 30 |
 //! | `SPARES_CORS_ORIGINS` | `serve --cors-origin` (repeatable) | none: cross-origin browser calls refused |
 //! | `SPARES_METRICS_PUBLIC` | `serve --metrics-public` | `true`; `false` requires an admin key |
+//! | `SPARES_FORECAST_INTERVAL_HOURS` | `serve --forecast-interval-hours` | 24 (0 turns scheduled runs off) |
+//! | `SPARES_FORECAST_HISTORY_DAYS` | `serve --forecast-history-days` | 730 |
+//! | `SPARES_REVIEW_DAYS` | `serve --review-days` | 1 |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -31,6 +34,10 @@ pub struct Settings {
     /// Browser origins allowed to call the API; empty keeps CORS closed.
     pub cors_origins: Vec<String>,
     pub metrics_public: bool,
+    /// How forecasts are computed.
+    pub forecast: crate::demand::forecasts::ForecastSettings,
+    /// How often scheduled forecast runs happen; `None` turns them off.
+    pub forecast_interval: Option<Duration>,
 }
 
 impl Settings {

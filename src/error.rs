@@ -26,8 +26,20 @@ pub struct AvailableAt {
     pub available: i64,
 }
 
+/// One bad row of an import.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// 1-based line number in the file (the header is line 1 for CSV).
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// 400: an import had bad rows; nothing of it was applied.
+    #[error("{total} row(s) of the import are invalid; nothing was imported")]
+    ImportRejected { total: usize, errors: Vec<RowError> },
     /// 400: a field is missing, malformed or out of range.
     #[error("invalid {field}: {message}")]
     Validation { field: String, message: String },
@@ -85,7 +97,7 @@ impl AppError {
 
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Validation { .. } => 400,
+            AppError::Validation { .. } | AppError::ImportRejected { .. } => 400,
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound { .. } => 404,
@@ -103,6 +115,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation { .. } => "validation-error",
+            AppError::ImportRejected { .. } => "import-rejected",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound { .. } => "not-found",
@@ -119,6 +132,7 @@ impl AppError {
     fn title(&self) -> &'static str {
         match self {
             AppError::Validation { .. } => "Invalid request",
+            AppError::ImportRejected { .. } => "Import rejected",
             AppError::Unauthorized(_) => "Authentication required",
             AppError::Forbidden(_) => "Forbidden",
             AppError::NotFound { .. } => "Not found",
@@ -166,6 +180,10 @@ impl AppError {
             }
             AppError::Shortage { lines } => {
                 body.insert("lines".into(), json!(lines));
+            }
+            AppError::ImportRejected { errors, .. } => {
+                body.insert("field".into(), json!("body"));
+                body.insert("errors".into(), json!(errors));
             }
             _ => {}
         }

@@ -58,6 +58,18 @@ impl StoredResponse {
     }
 }
 
+/// The response stored under the request's key, if any: lets long work that runs outside a
+/// transaction (a forecast run) skip itself on a retry.
+pub fn replay(
+    conn: &mut AnyConnection,
+    request: Option<&IdempotentRequest>,
+) -> Result<Option<StoredResponse>, AppError> {
+    match request {
+        Some(request) => lookup(conn, request),
+        None => Ok(None),
+    }
+}
+
 fn lookup(conn: &mut AnyConnection, request: &IdempotentRequest) -> Result<Option<StoredResponse>, AppError> {
     let found: Option<(String, i32, String)> = k::table
         .find(&request.key)

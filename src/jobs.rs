@@ -1,10 +1,12 @@
-//! Background work: releasing expired reservations and purging old idempotency keys. Safe with
-//! several instances on one database: each expiry is a conditional status change, so a
-//! reservation is released by exactly one instance.
+//! Background work: releasing expired reservations, purging old idempotency keys and the
+//! scheduled forecast runs. Safe with several instances on one database: each expiry is a
+//! conditional status change, so a reservation is released by exactly one instance, and a
+//! scheduled run takes a database lease first, so it happens once.
 
 use std::time::Duration;
 
-use crate::db::{self, DbPool};
+use crate::db::{self, lease, DbPool};
+use crate::demand::forecasts::{self, ForecastSettings, RunRequest, RunSummary};
 use crate::error::AppError;
 use crate::idempotency;
 use crate::reservations::model::ReservationStatus;
@@ -51,4 +53,48 @@ pub fn run_once(pool: &DbPool) -> Result<usize, AppError> {
     }
     db::write_tx(&mut conn, idempotency::purge_expired)?;
     Ok(expired)
+}
+
+const FORECAST_JOB: &str = "forecasts";
+/// Longer than a full run takes; a crashed holder's lease frees itself after it.
+const FORECAST_LEASE: chrono::Duration = chrono::Duration::hours(2);
+
+/// Runs the forecasts every `interval`, on whichever instance takes the lease first.
+pub fn spawn_forecasts(pool: DbPool, settings: ForecastSettings, interval: Duration) {
+    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    actix_web::rt::spawn(async move {
+        // Check often, run when due: the lease records when the last run finished.
+        let mut ticker = actix_web::rt::time::interval(interval.min(Duration::from_secs(60)));
+        loop {
+            ticker.tick().await;
+            let (pool, settings, holder) = (pool.clone(), settings.clone(), holder.clone());
+            let outcome =
+                actix_web::web::block(move || run_forecasts_if_due(&pool, &settings, interval, &holder)).await;
+            match outcome {
+                Ok(Ok(Some(run))) => {
+                    tracing::info!(run = run.id, series = run.series, "scheduled forecast run finished")
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "scheduled forecast run failed"),
+                Err(error) => tracing::warn!(%error, "scheduled forecast run panicked"),
+            }
+        }
+    });
+}
+
+/// Runs every forecast when the schedule says so and no other instance is running them.
+pub fn run_forecasts_if_due(
+    pool: &DbPool,
+    settings: &ForecastSettings,
+    interval: Duration,
+    holder: &str,
+) -> Result<Option<RunSummary>, AppError> {
+    let mut conn = pool.get()?;
+    let every = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::days(1));
+    if !lease::acquire(&mut conn, FORECAST_JOB, holder, FORECAST_LEASE, every)? {
+        return Ok(None);
+    }
+    let outcome = forecasts::run(&mut conn, settings, &RunRequest::default());
+    lease::finish(&mut conn, FORECAST_JOB, holder)?;
+    outcome.map(Some)
 }

@@ -183,6 +183,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     api_keys,
     audit_log,
+    demand_daily,
+    demand_records,
+    forecasts,
+    forecast_runs,
+    job_leases,
 );
 
 diesel::table! {
@@ -217,3 +222,75 @@ diesel::table! {
         idempotency_key -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    demand_daily (warehouse_id, part_id, day) {
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        day -> Date,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    demand_records (id) {
+        id -> BigInt,
+        row_key -> Text,
+        day -> Date,
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        quantity -> BigInt,
+        repair_order -> Nullable<Text>,
+        product_model -> Nullable<Text>,
+        fault_code -> Nullable<Text>,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forecasts (warehouse_id, part_id) {
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        demand_class -> Text,
+        method -> Text,
+        selection_error -> Nullable<Double>,
+        daily_rate -> Double,
+        lead_time_days -> Integer,
+        review_days -> Integer,
+        lead_time_mean -> Double,
+        lead_time_variance -> Double,
+        p50 -> BigInt,
+        p90 -> BigInt,
+        p95 -> BigInt,
+        p99 -> BigInt,
+        history_days -> Integer,
+        demand_days -> Integer,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forecast_runs (id) {
+        id -> BigInt,
+        status -> Text,
+        scope -> Text,
+        series -> Integer,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+        last_run_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(demand_daily -> parts (part_id));
+diesel::joinable!(demand_daily -> warehouses (warehouse_id));
+diesel::joinable!(forecasts -> parts (part_id));
+diesel::joinable!(forecasts -> warehouses (warehouse_id));

@@ -38,6 +38,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
         reservation_ttl: settings.reservation_ttl,
         request_timeout: settings.request_timeout,
         metrics_public: settings.metrics_public,
+        forecast: settings.forecast.clone(),
     };
     let origins = settings.cors_origins.clone();
     let data = web::Data::new(state);
@@ -59,6 +60,9 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     }
     let server = server.run();
     jobs::spawn(pool.clone(), settings.expiry_interval);
+    if let Some(interval) = settings.forecast_interval {
+        jobs::spawn_forecasts(pool.clone(), settings.forecast.clone(), interval);
+    }
     Ok(Application { server, port, pool })
 }
 

@@ -186,6 +186,8 @@ needs!(
     TransfersWrite,
     ReservationsRead,
     ReservationsWrite,
+    ForecastsRead,
+    ForecastsWrite,
     Administer,
 );
 

@@ -33,10 +33,16 @@ pub async fn guard(
     if has_nul(req.path()) || has_nul(req.query_string()) {
         return Err(AppError::validation("url", "must not contain NUL characters").into());
     }
-    let deadline = req
+    let mut deadline = req
         .app_data::<web::Data<AppState>>()
         .map(|state| state.request_timeout)
         .unwrap_or(Duration::from_secs(30));
+    let long_running = ["/api/v1/demand-history", "/api/v1/forecasts/run"];
+    if long_running.contains(&req.path()) && req.method() == actix_web::http::Method::POST {
+        // A bulk import of a million rows, or forecasting every series, legitimately takes
+        // longer than an ordinary request.
+        deadline *= 20;
+    }
     let docs = req.path().starts_with("/docs");
     match actix_web::rt::time::timeout(deadline, next.call(req)).await {
         Ok(response) => {

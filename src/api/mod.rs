@@ -2,7 +2,9 @@
 
 mod audit;
 mod catalog;
+mod demand;
 mod extract;
+mod forecasts;
 pub mod guard;
 mod keys;
 pub mod metrics;
@@ -35,6 +37,7 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Whether `/metrics` answers without an admin key.
     pub metrics_public: bool,
+    pub forecast: crate::demand::forecasts::ForecastSettings,
 }
 
 /// One page of a list.
@@ -170,6 +173,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(stock::configure)
                 .configure(transfers::configure)
                 .configure(reservations::configure)
+                .configure(demand::configure)
+                .configure(forecasts::configure)
                 .configure(keys::configure)
                 .configure(audit::configure),
         );

@@ -6,7 +6,7 @@ use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::{audit, catalog, keys, reservations, stock, system, transfers};
+use super::{audit, catalog, demand, forecasts, keys, reservations, stock, system, transfers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,7 @@ use super::{audit, catalog, keys, reservations, stock, system, transfers};
         transfers::create, transfers::list, transfers::get, transfers::ship, transfers::receive, transfers::cancel,
         reservations::reserve, reservations::list, reservations::get, reservations::consume, reservations::release,
         keys::create, keys::list, keys::update, keys::revoke, audit::list,
+        demand::import_history, demand::series, forecasts::list, forecasts::run,
     ),
     components(schemas(Problem)),
     modifiers(&BearerKeys),
@@ -36,6 +37,7 @@ use super::{audit, catalog, keys, reservations, stock, system, transfers};
         (name = "stock", description = "The movement ledger, balances and availability"),
         (name = "transfers", description = "Stock moving between warehouses"),
         (name = "reservations", description = "Parts reserved and consumed by repair orders"),
+        (name = "forecasting", description = "Demand history and forecasts"),
         (name = "access", description = "API keys and the audit trail (admin)"),
         (name = "system", description = "Health, readiness and metrics"),
     )

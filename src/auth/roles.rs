@@ -36,6 +36,10 @@ pub enum Permission {
     TransfersWrite,
     ReservationsRead,
     ReservationsWrite,
+    /// Demand history, forecasts (and later replenishment proposals).
+    ForecastsRead,
+    /// Importing demand history and running forecasts.
+    ForecastsWrite,
     /// API keys and the audit trail.
     Administer,
 }
@@ -76,11 +80,17 @@ impl Role {
             ),
             Role::Procurement => matches!(
                 permission,
-                CatalogRead | SuppliersRead | SuppliersWrite | StockRead | AvailabilityRead
+                CatalogRead
+                    | SuppliersRead
+                    | SuppliersWrite
+                    | StockRead
+                    | AvailabilityRead
+                    | ForecastsRead
+                    | ForecastsWrite
             ),
             Role::Viewer => matches!(
                 permission,
-                CatalogRead | SuppliersRead | StockRead | AvailabilityRead | ReservationsRead
+                CatalogRead | SuppliersRead | StockRead | AvailabilityRead | ReservationsRead | ForecastsRead
             ),
         }
     }

@@ -153,6 +153,14 @@ pub fn post(conn: &mut AnyConnection, actor: &Actor, movement: &NewMovement) -> 
         ))
         .returning(movements::all_columns)
         .get_result::<MovementRow>(conn)?;
+    if matches!(movement.kind, MovementKind::Issue | MovementKind::Consume) {
+        // Repairs' consumption is the demand signal forecasting reads.
+        let day = row.created_at.date();
+        crate::demand::daily::add(
+            conn,
+            &[(movement.warehouse_id, movement.part_id, day, movement.quantity)],
+        )?;
+    }
     Ok(row)
 }
 

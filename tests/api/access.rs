@@ -23,6 +23,8 @@ const STOCK_READ: &[&str] = &["admin", "warehouse", "procurement", "viewer"];
 const STOCK_WRITE: &[&str] = &["admin", "warehouse"];
 const RESERVATION_READ: &[&str] = &["admin", "repair", "viewer"];
 const RESERVATION_WRITE: &[&str] = &["admin", "repair"];
+const FORECAST_READ: &[&str] = &["admin", "procurement", "viewer"];
+const FORECAST_WRITE: &[&str] = &["admin", "procurement"];
 
 /// The access model, written out independently of the code that enforces it.
 fn matrix(
@@ -155,6 +157,15 @@ fn matrix(
             ADMIN,
         ),
         (Method::POST, r("/api/v1/keys/{k}/revoke"), None, ADMIN),
+        (
+            Method::GET,
+            r("/api/v1/demand-history?warehouse=N-RDC&part_number=P-1"),
+            None,
+            FORECAST_READ,
+        ),
+        (Method::POST, r("/api/v1/demand-history"), None, FORECAST_WRITE),
+        (Method::GET, r("/api/v1/forecasts"), None, FORECAST_READ),
+        (Method::POST, r("/api/v1/forecasts/run"), None, FORECAST_WRITE),
         (Method::GET, r("/api/v1/audit"), None, ADMIN),
     ]
 }
@@ -233,6 +244,7 @@ async fn every_route_allows_exactly_its_roles_and_asks_for_a_key(app: TestApp) {
 
 /// Whether a concrete path matches a documented template (`{id}` matches any segment).
 fn same_shape(concrete: &str, template: &str) -> bool {
+    let concrete = concrete.split('?').next().unwrap_or(concrete);
     let (a, b): (Vec<&str>, Vec<&str>) = (concrete.split('/').collect(), template.split('/').collect());
     a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || y.starts_with('{'))
 }

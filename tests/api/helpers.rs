@@ -98,6 +98,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         request_timeout: std::time::Duration::from_secs(30),
         cors_origins: Vec::new(),
         metrics_public: true,
+        forecast: Default::default(),
+        forecast_interval: None,
     };
     adjust(&mut settings);
     let pool = startup::prepare_database(&settings).expect("database ready");

@@ -2,7 +2,10 @@
 
 mod access;
 mod catalog;
+mod cli;
 mod concurrency;
+mod demand;
+mod forecasts;
 mod helpers;
 mod idempotency;
 mod movements;

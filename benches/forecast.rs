@@ -1,0 +1,274 @@
+//! Throughput of the forecasting engine on synthetic daily spare-parts demand, and the same
+//! series through statsforecast (per-series `forecast(h=1)` loop) when it is installed.
+//!
+//! `cargo bench --bench forecast`; `FORECAST_BENCH_SERIES` (default 20000) sets the number of
+//! 730-day series; `STATSFORECAST_PYTHON` names a python with statsforecast (else `python3`).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use spares::forecast::select::select_ws;
+use spares::forecast::{point_forecast, Method, Params, Workspace};
+
+const LENGTH: usize = 730;
+const LEAD_TIME: usize = 7;
+
+/// splitmix64: tiny, seedable, good enough for synthetic demand.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Geometric number of failures before a success with probability `p` (>= 0).
+    fn geometric(&mut self, p: f64) -> f64 {
+        ((1.0 - self.unit()).ln() / (1.0 - p).ln()).floor()
+    }
+}
+
+fn generate(n: usize) -> Vec<Vec<f64>> {
+    let mut rng = Rng(0x5EED_2024);
+    (0..n)
+        .map(|i| {
+            let kind = i % 10;
+            (0..LENGTH)
+                .map(|t| {
+                    let summer = 1.0 + 0.6 * (2.0 * std::f64::consts::PI * (t as f64 - 100.0) / 365.0).sin();
+                    match kind {
+                        // intermittent: ~1 demand in 5 days, small sizes
+                        0..=4 => {
+                            if rng.unit() < 0.2 {
+                                1.0 + rng.geometric(0.5)
+                            } else {
+                                0.0
+                            }
+                        }
+                        // lumpy: rare, large and variable
+                        5..=7 => {
+                            if rng.unit() < 0.05 {
+                                1.0 + rng.geometric(0.1)
+                            } else {
+                                0.0
+                            }
+                        }
+                        // smooth, seasonal (air-conditioner parts)
+                        _ => {
+                            if rng.unit() < 0.9 {
+                                (3.0 * summer + rng.geometric(0.4)).round()
+                            } else {
+                                0.0
+                            }
+                        }
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn write_series(path: &Path, series: &[Vec<f64>]) -> std::io::Result<()> {
+    let mut s = String::with_capacity(series.len() * LENGTH * 12);
+    s.push_str("series_id,period,demand\n");
+    for (i, x) in series.iter().enumerate() {
+        for (t, v) in x.iter().enumerate() {
+            let _ = writeln!(s, "s{i},{t},{v}");
+        }
+    }
+    std::fs::write(path, s)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Job {
+    Point(Method),
+    Auto,
+}
+
+impl Job {
+    fn name(self) -> &'static str {
+        match self {
+            Job::Point(m) => m.name(),
+            Job::Auto => "auto",
+        }
+    }
+
+    fn run(self, x: &[f64], params: &Params, ws: &mut Workspace) -> f64 {
+        match self {
+            Job::Point(m) => point_forecast(m, x, params, ws),
+            Job::Auto => select_ws(x, LEAD_TIME, params, ws).error.unwrap_or(0.0),
+        }
+    }
+}
+
+fn rate_single(job: Job, series: &[Vec<f64>], params: &Params) -> f64 {
+    let mut ws = Workspace::new();
+    let start = Instant::now();
+    let mut sum = 0.0;
+    for x in series {
+        sum += job.run(black_box(x), params, &mut ws);
+    }
+    black_box(sum);
+    series.len() as f64 / start.elapsed().as_secs_f64()
+}
+
+fn rate_parallel(job: Job, series: &[Vec<f64>], params: &Params, threads: usize) -> f64 {
+    let chunk = series.len().div_ceil(threads).max(1);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for part in series.chunks(chunk) {
+            s.spawn(move || {
+                let mut ws = Workspace::new();
+                let sum: f64 = part.iter().map(|x| job.run(black_box(x), params, &mut ws)).sum();
+                black_box(sum)
+            });
+        }
+    });
+    series.len() as f64 / start.elapsed().as_secs_f64()
+}
+
+fn find_python() -> Option<String> {
+    let candidates = [std::env::var("STATSFORECAST_PYTHON").ok(), Some("python3".to_string())];
+    candidates.into_iter().flatten().find(|py| {
+        Command::new(py)
+            .args(["-c", "import statsforecast"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    })
+}
+
+fn script_path() -> PathBuf {
+    let me = Path::new(file!());
+    let me = if me.is_absolute() {
+        me.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(me)
+    };
+    me.parent()
+        .and_then(Path::parent)
+        .map(|root| root.join("bench/statsforecast_bench.py"))
+        .unwrap_or_default()
+}
+
+/// Parses the flat `{"a": 1.0, ...}` objects printed by the python script.
+fn json_numbers(json: &str, key: &str) -> Vec<(String, f64)> {
+    let Some(start) = json.find(&format!("\"{key}\": {{")) else {
+        return Vec::new();
+    };
+    let body = &json[start + key.len() + 5..];
+    let body = &body[..body.find('}').unwrap_or(body.len())];
+    body.split(',')
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once(':')?;
+            Some((k.trim().trim_matches('"').to_string(), v.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+fn main() {
+    let n: usize = std::env::var("FORECAST_BENCH_SERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1);
+    let target = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()));
+    let _ = std::fs::create_dir_all(&target);
+    let series_csv = target.join("forecast-bench-series.csv");
+    let ours_csv = target.join("forecast-bench-ours.csv");
+    let series = generate(n);
+    if let Err(e) = write_series(&series_csv, &series) {
+        eprintln!("cannot write {}: {e}", series_csv.display());
+        return;
+    }
+    let params = Params::default();
+
+    // Our forecasts, for the python side to compare with statsforecast's.
+    let mut ours = String::from("series_id,method,forecast\n");
+    let mut ws = Workspace::new();
+    for (i, x) in series.iter().enumerate() {
+        for m in Method::ALL.iter().filter(|m| **m != Method::Seasonal) {
+            let _ = writeln!(ours, "s{i},{},{}", m.name(), point_forecast(*m, x, &params, &mut ws));
+        }
+    }
+    let _ = std::fs::write(&ours_csv, ours);
+
+    let jobs: Vec<Job> = [
+        Method::Croston,
+        Method::CrostonSba,
+        Method::CrostonOpt,
+        Method::Tsb,
+        Method::Adida,
+        Method::Imapa,
+        Method::Ses,
+        Method::Seasonal,
+    ]
+    .into_iter()
+    .map(Job::Point)
+    .chain([Job::Auto])
+    .collect();
+    let mut ours_rates = Vec::new();
+    for &job in &jobs {
+        // Auto runs every candidate at 8 origins: a fifth of the series keeps it short.
+        let set = if job == Job::Auto {
+            &series[..(n / 5).max(1)]
+        } else {
+            &series[..]
+        };
+        let _ = rate_single(job, &set[..set.len().min(200)], &params);
+        let single = rate_single(job, set, &params);
+        let multi = rate_parallel(job, set, &params, threads);
+        ours_rates.push((job.name(), single, multi));
+    }
+
+    let mut theirs: Vec<(String, f64)> = Vec::new();
+    let mut mismatches: Vec<(String, f64)> = Vec::new();
+    match find_python() {
+        None => println!("statsforecast not importable (set STATSFORECAST_PYTHON): comparison skipped"),
+        Some(py) => {
+            let out = Command::new(&py)
+                .arg(script_path())
+                .arg(&series_csv)
+                .arg(&ours_csv)
+                .output();
+            match out {
+                Ok(o) if o.status.success() => {
+                    let text = String::from_utf8_lossy(&o.stdout);
+                    theirs = json_numbers(&text, "per_second");
+                    mismatches = json_numbers(&text, "mismatches");
+                }
+                Ok(o) => println!("statsforecast bench failed: {}", String::from_utf8_lossy(&o.stderr)),
+                Err(e) => println!("cannot run {py}: {e}"),
+            }
+        }
+    }
+
+    println!("\nforecast bench: {n} series x {LENGTH} days, {threads} threads, lead time {LEAD_TIME} for auto");
+    println!(
+        "{:<12} {:>14} {:>16} {:>18} {:>12} {:>11}",
+        "method", "ours 1 core/s", "ours all cores/s", "statsforecast/s", "ratio/core", "mismatches"
+    );
+    for (name, single, multi) in ours_rates {
+        let t = theirs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        let mis = mismatches.iter().find(|(k, _)| k == name).map(|(_, v)| format!("{v}"));
+        println!(
+            "{:<12} {:>14.0} {:>16.0} {:>18} {:>12} {:>11}",
+            name,
+            single,
+            multi,
+            t.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
+            t.map(|v| format!("{:.1}x", single / v)).unwrap_or_else(|| "-".into()),
+            mis.unwrap_or_else(|| "-".into())
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! Forecast routes: the stored forecasts and on-demand runs.
+
+use actix_web::{web, HttpResponse};
+
+use super::extract::{need, Caller, Command};
+use super::problem::Problem;
+use super::{ok_json, resource, respond, with_conn, AppState, Page};
+use crate::audit::{self, Change};
+use crate::demand::forecasts::{self, Forecast, ForecastFilter, RunRequest, RunSummary};
+use crate::error::AppError;
+use crate::idempotency::{self, StoredResponse};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/forecasts", "GET").route(web::get().to(list)));
+    cfg.service(resource("/forecasts/run", "POST").route(web::post().to(run)));
+}
+
+#[utoipa::path(get, path = "/api/v1/forecasts", tag = "forecasting", params(ForecastFilter),
+    responses(
+        (status = 200, description = "Stored forecasts by warehouse and part", body = Page<Forecast>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<need::ForecastsRead>,
+    filter: web::Query<ForecastFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.visible_warehouses().map(<[String]>::to_vec);
+    let page = with_conn(&state.pool, move |conn| {
+        forecasts::list(conn, &filter, scope.as_deref())
+    })
+    .await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(post, path = "/api/v1/forecasts/run", tag = "forecasting", request_body = Option<RunRequest>,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry returns the first run's summary")),
+    responses(
+        (status = 200, description = "The run finished; its forecasts are stored", body = RunSummary),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown warehouse or part", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn run(
+    state: web::Data<AppState>,
+    caller: Caller<need::ForecastsWrite>,
+    cmd: Command<Option<RunRequest>>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    let input = input.unwrap_or_default();
+    match (&input.warehouse, caller.principal.visible_warehouses()) {
+        (Some(code), _) => caller.principal.require_warehouse(code)?,
+        (None, Some(_)) => {
+            return Err(AppError::validation(
+                "warehouse",
+                "is required for a key limited to some warehouses",
+            ))
+        }
+        (None, None) => {}
+    }
+    let settings = state.forecast.clone();
+    let Caller { principal, request, .. } = caller;
+    let stored = with_conn(&state.pool, move |conn| {
+        if let Some(stored) = idempotency::replay(conn, idempotency.as_ref())? {
+            return Ok(stored);
+        }
+        // A run is long and only recomputes: it must not hold the write lock while it works,
+        // so only its summary, audit row and idempotency record share a transaction.
+        let summary = forecasts::run(conn, &settings, &input)?;
+        idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            let change = Change {
+                action: "forecast.run",
+                entity_type: "forecast_run",
+                entity_id: summary.id.to_string(),
+                before: None,
+                after: serde_json::to_value(&summary).ok(),
+            };
+            audit::record(conn, &principal, &request, &change)?;
+            StoredResponse::json(200, &summary)
+        })
+    })
+    .await?;
+    Ok(respond(stored))
+}

@@ -1,0 +1,109 @@
+//! The daily demand series: recording and reading.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::schema::demand_daily as d;
+
+/// Adds demand to (warehouse, part, day) rows; several rows for one key must be summed first
+/// (PostgreSQL refuses to update one row twice in a statement).
+pub fn add(conn: &mut AnyConnection, rows: &[(i64, i64, NaiveDate, i64)]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<_> = rows
+        .iter()
+        .map(|(w, p, day, q)| {
+            (
+                d::warehouse_id.eq(*w),
+                d::part_id.eq(*p),
+                d::day.eq(*day),
+                d::quantity.eq(*q),
+            )
+        })
+        .collect();
+    let statement = diesel::insert_into(d::table)
+        .values(values)
+        .on_conflict((d::warehouse_id, d::part_id, d::day))
+        .do_update()
+        .set(d::quantity.eq(d::quantity + excluded(d::quantity)));
+    match conn {
+        AnyConnection::Postgresql(c) => statement.execute(c)?,
+        AnyConnection::Sqlite(c) => statement.execute(c)?,
+    };
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesQuery {
+    /// Warehouse code.
+    pub warehouse: String,
+    pub part_number: String,
+    /// First day (default: 730 days before `to`).
+    pub from: Option<NaiveDate>,
+    /// Last day (default: today).
+    pub to: Option<NaiveDate>,
+}
+
+/// One (warehouse, part) demand series, one value per day from `from` to `to`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DemandSeries {
+    pub warehouse: String,
+    pub part_number: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub total: i64,
+    pub demand_days: usize,
+    /// Quantity per day, oldest first (zeros included).
+    pub daily: Vec<i64>,
+}
+
+/// Non-zero demand days of the given pairs within [from, to], ordered by pair then day.
+pub fn load(
+    conn: &mut AnyConnection,
+    warehouse_ids: &[i64],
+    part_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i64, i64, NaiveDate, i64)>, AppError> {
+    Ok(d::table
+        .filter(d::warehouse_id.eq_any(warehouse_ids))
+        .filter(d::part_id.eq_any(part_ids))
+        .filter(d::day.ge(from))
+        .filter(d::day.le(to))
+        .select((d::warehouse_id, d::part_id, d::day, d::quantity))
+        .order((d::warehouse_id, d::part_id, d::day))
+        .load(conn)?)
+}
+
+/// Spreads sparse (day, quantity) rows over a dense daily vector from `from` to `to`.
+pub fn densify(rows: impl IntoIterator<Item = (NaiveDate, i64)>, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
+    let days = (to - from).num_days().max(-1) + 1;
+    let mut dense = vec![0.0; days.max(0) as usize];
+    for (day, quantity) in rows {
+        let index = (day - from).num_days();
+        if (0..days).contains(&index) {
+            dense[index as usize] += quantity as f64;
+        }
+    }
+    dense
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn densify_places_each_day_and_sums_duplicates() {
+        let from = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let to = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
+        let rows = [(from, 2), (to, 1), (to, 3), (from - chrono::Duration::days(1), 9)];
+        assert_eq!(densify(rows, from, to), vec![2.0, 0.0, 0.0, 0.0, 4.0]);
+    }
+}
