@@ -229,6 +229,7 @@ diesel::table! {
         part_id -> BigInt,
         day -> Date,
         quantity -> BigInt,
+        lines -> BigInt,
     }
 }
 

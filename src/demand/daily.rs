@@ -10,20 +10,31 @@ use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::schema::demand_daily as d;
 
+/// Demand added to one (warehouse, part, day): units and the demand lines behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayDemand {
+    pub warehouse_id: i64,
+    pub part_id: i64,
+    pub day: NaiveDate,
+    pub quantity: i64,
+    pub lines: i64,
+}
+
 /// Adds demand to (warehouse, part, day) rows; several rows for one key must be summed first
 /// (PostgreSQL refuses to update one row twice in a statement).
-pub fn add(conn: &mut AnyConnection, rows: &[(i64, i64, NaiveDate, i64)]) -> QueryResult<()> {
+pub fn add(conn: &mut AnyConnection, rows: &[DayDemand]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let values: Vec<_> = rows
         .iter()
-        .map(|(w, p, day, q)| {
+        .map(|r| {
             (
-                d::warehouse_id.eq(*w),
-                d::part_id.eq(*p),
-                d::day.eq(*day),
-                d::quantity.eq(*q),
+                d::warehouse_id.eq(r.warehouse_id),
+                d::part_id.eq(r.part_id),
+                d::day.eq(r.day),
+                d::quantity.eq(r.quantity),
+                d::lines.eq(r.lines),
             )
         })
         .collect();
@@ -31,7 +42,10 @@ pub fn add(conn: &mut AnyConnection, rows: &[(i64, i64, NaiveDate, i64)]) -> Que
         .values(values)
         .on_conflict((d::warehouse_id, d::part_id, d::day))
         .do_update()
-        .set(d::quantity.eq(d::quantity + excluded(d::quantity)));
+        .set((
+            d::quantity.eq(d::quantity + excluded(d::quantity)),
+            d::lines.eq(d::lines + excluded(d::lines)),
+        ));
     match conn {
         AnyConnection::Postgresql(c) => statement.execute(c)?,
         AnyConnection::Sqlite(c) => statement.execute(c)?,

@@ -345,12 +345,22 @@ fn write_batch(
     };
     report.rows_imported += inserted.len() as u64;
     report.rows_already_imported += (batch.len() - inserted.len()) as u64;
-    let mut totals: HashMap<(i64, i64, NaiveDate), i64> = HashMap::new();
+    let mut totals: HashMap<(i64, i64, NaiveDate), (i64, i64)> = HashMap::new();
     for (w, p, day, q) in inserted {
         report.units_imported += q;
-        *totals.entry((w, p, day)).or_default() += q;
+        let total = totals.entry((w, p, day)).or_default();
+        *total = (total.0 + q, total.1 + 1);
     }
-    let rows: Vec<_> = totals.into_iter().map(|((w, p, day), q)| (w, p, day, q)).collect();
+    let rows: Vec<_> = totals
+        .into_iter()
+        .map(|((warehouse_id, part_id, day), (quantity, lines))| daily::DayDemand {
+            warehouse_id,
+            part_id,
+            day,
+            quantity,
+            lines,
+        })
+        .collect();
     for chunk in rows.chunks(BATCH) {
         daily::add(conn, chunk)?;
     }

@@ -156,10 +156,14 @@ pub fn post(conn: &mut AnyConnection, actor: &Actor, movement: &NewMovement) -> 
     if matches!(movement.kind, MovementKind::Issue | MovementKind::Consume) {
         // Repairs' consumption is the demand signal forecasting reads.
         let day = row.created_at.date();
-        crate::demand::daily::add(
-            conn,
-            &[(movement.warehouse_id, movement.part_id, day, movement.quantity)],
-        )?;
+        let demand = crate::demand::daily::DayDemand {
+            warehouse_id: movement.warehouse_id,
+            part_id: movement.part_id,
+            day,
+            quantity: movement.quantity,
+            lines: 1,
+        };
+        crate::demand::daily::add(conn, &[demand])?;
     }
     Ok(row)
 }

@@ -5,6 +5,9 @@ CREATE TABLE demand_daily (
     part_id BIGINT NOT NULL REFERENCES parts(id),
     day DATE NOT NULL,
     quantity BIGINT NOT NULL CHECK (quantity >= 0),
+    -- Demand lines (repairs, movements) behind the quantity: replenishment's service target
+    -- counts lines, not units.
+    lines BIGINT NOT NULL CHECK (lines >= 0),
     PRIMARY KEY (warehouse_id, part_id, day)
 );
 CREATE INDEX demand_daily_part ON demand_daily(part_id);
