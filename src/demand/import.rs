@@ -233,22 +233,32 @@ fn rows<'a>(reader: impl Read + 'a, format: Format) -> Box<dyn Iterator<Item = (
     }
 }
 
-fn row_key(row: &ValidRow, occurrence: u32) -> String {
+/// A row's identity: a hash of every field, so the same repair imported twice is recognised.
+fn row_identity(row: &ValidRow) -> [u8; 16] {
     let mut hasher = Sha256::new();
     for part in [
-        row.day.to_string(),
-        row.warehouse_id.to_string(),
-        row.part_id.to_string(),
-        row.quantity.to_string(),
-        row.repair_order.clone().unwrap_or_default(),
-        row.product_model.clone().unwrap_or_default(),
-        row.fault_code.clone().unwrap_or_default(),
-        occurrence.to_string(),
+        row.day.to_string().as_bytes(),
+        &row.warehouse_id.to_le_bytes(),
+        &row.part_id.to_le_bytes(),
+        &row.quantity.to_le_bytes(),
+        row.repair_order.as_deref().unwrap_or_default().as_bytes(),
+        row.product_model.as_deref().unwrap_or_default().as_bytes(),
+        row.fault_code.as_deref().unwrap_or_default().as_bytes(),
     ] {
-        hasher.update(part.as_bytes());
+        hasher.update(part);
         hasher.update([0x1f]);
     }
-    hex::encode(&hasher.finalize()[..16])
+    let mut identity = [0u8; 16];
+    identity.copy_from_slice(&hasher.finalize()[..16]);
+    identity
+}
+
+/// The stored key: the identity, plus how many identical rows came before in the same file.
+fn row_key(identity: &[u8; 16], occurrence: u32) -> String {
+    match occurrence {
+        0 => hex::encode(identity),
+        n => format!("{}#{n}", hex::encode(identity)),
+    }
 }
 
 /// Imports demand history; must run inside a write transaction, which an error rolls back.
@@ -286,11 +296,9 @@ pub fn import(
             report.zero_rows += 1;
             continue;
         }
-        let identity = Sha256::digest(row_key(&row, 0).as_bytes());
-        let mut short = [0u8; 16];
-        short.copy_from_slice(&identity[..16]);
-        let occurrence = seen.entry(short).or_insert(0);
-        let key = row_key(&row, *occurrence);
+        let identity = row_identity(&row);
+        let occurrence = seen.entry(identity).or_insert(0);
+        let key = row_key(&identity, *occurrence);
         *occurrence += 1;
         batch.push((key, row));
         if batch.len() == BATCH {

@@ -4,6 +4,7 @@ mod access;
 mod catalog;
 mod cli;
 mod concurrency;
+mod crash;
 mod demand;
 mod forecasts;
 mod helpers;

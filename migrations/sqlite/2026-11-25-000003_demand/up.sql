@@ -47,6 +47,9 @@ CREATE TABLE forecasts (
     PRIMARY KEY (warehouse_id, part_id)
 );
 
+-- A run replaces a chunk of parts' forecasts at a time.
+CREATE INDEX forecasts_part ON forecasts(part_id);
+
 CREATE TABLE forecast_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     status TEXT NOT NULL,
