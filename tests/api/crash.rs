@@ -27,6 +27,13 @@ struct Service {
     address: String,
 }
 
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -44,11 +51,14 @@ async fn start(app: &TestApp) -> Service {
         .stderr(Stdio::null())
         .spawn()
         .expect("spares starts");
-    let address = format!("http://127.0.0.1:{port}");
+    let service = Service {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..200 {
-        if let Ok(reply) = app.client.get(format!("{address}/ready")).send().await {
+        if let Ok(reply) = app.client.get(format!("{}/ready", service.address)).send().await {
             if reply.status().is_success() {
-                return Service { child, address };
+                return service;
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -231,12 +241,7 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
         .output()
         .expect("verify runs");
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
-    stop(service);
-}
-
-fn stop(mut service: Service) {
-    let _ = service.child.kill();
-    let _ = service.child.wait();
+    drop(service);
 }
 
 async fn sigterm_stops_the_service_cleanly(app: TestApp) {
