@@ -43,6 +43,9 @@ enum Command {
     /// Forecast series from a CSV file (`series_id,period,demand`), no database involved;
     /// prints CSV `series_id,method,forecast` (plus `class,selected` with `--method auto`).
     Forecast(ForecastArgs),
+    /// Replay a scenario's demand day by day under a replenishment policy and report stock-outs,
+    /// inventory and moves (see docs/SIMULATION.md).
+    Simulate(SimulateArgs),
     /// Import data from files.
     Import {
         #[command(subcommand)]
@@ -90,6 +93,24 @@ struct ForecastArgs {
     /// Periods per year for `seasonal` (365 daily, 52 weekly, 12 monthly).
     #[arg(long, default_value_t = 12)]
     season_length: usize,
+}
+
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// Scenario directory: warehouses.csv, parts.csv, demand.csv, scenario.toml (lanes.csv and
+    /// stock.csv optional).
+    #[arg(long)]
+    scenario: std::path::PathBuf,
+    /// `engine`, `engine-no-transfers` or `minmax`.
+    #[arg(long, default_value = "engine")]
+    policy: String,
+    /// Service target as a fill rate of demand lines (default: the scenario's
+    /// `target_fill_rate`); minmax raises its safety days until it reaches it.
+    #[arg(long)]
+    target: Option<f64>,
+    /// Write the full report as JSON here.
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -287,6 +308,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let pool = startup::prepare_database(&settings)?;
             let mut conn = pool.get()?;
             run_keys(&mut conn, action)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Simulate(args)) => {
+            let policy = args.policy.parse()?;
+            let report = crate::simulate::simulate(&args.scenario, policy, args.target)?;
+            print!("{report}");
+            if let Some(out) = &args.out {
+                report.write_json(out)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Forecast(args)) => {

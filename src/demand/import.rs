@@ -268,6 +268,31 @@ pub fn import(
     format: Format,
     scope: Option<&[String]>,
 ) -> Result<ImportReport, AppError> {
+    // SQLite's default 2 MiB page cache makes the random inserts into the row-key index read
+    // pages back again and again; give this connection room while it imports.
+    set_sqlite_cache(conn, IMPORT_CACHE_KIB)?;
+    let outcome = import_rows(conn, reader, format, scope);
+    set_sqlite_cache(conn, DEFAULT_CACHE_KIB)?;
+    outcome
+}
+
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+const DEFAULT_CACHE_KIB: i64 = 2_000;
+
+fn set_sqlite_cache(conn: &mut AnyConnection, kib: i64) -> Result<(), AppError> {
+    use diesel::connection::SimpleConnection;
+    if let AnyConnection::Sqlite(c) = conn {
+        c.batch_execute(&format!("PRAGMA cache_size = -{kib}"))?;
+    }
+    Ok(())
+}
+
+fn import_rows(
+    conn: &mut AnyConnection,
+    reader: impl Read,
+    format: Format,
+    scope: Option<&[String]>,
+) -> Result<ImportReport, AppError> {
     let lookup = Lookup::load(conn, scope)?;
     let mut report = ImportReport::default();
     let mut errors: Vec<RowError> = Vec::new();

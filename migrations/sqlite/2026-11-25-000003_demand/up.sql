@@ -13,12 +13,15 @@ CREATE TABLE demand_daily (
 CREATE INDEX demand_daily_part ON demand_daily(part_id);
 
 -- Imported repair-history rows, kept for traceability; row_key makes re-imports idempotent.
+-- No foreign keys: the import resolves every code to an id in its own transaction, warehouses
+-- and parts are never deleted, and per-row referential checks were a third of a million-row
+-- import's time.
 CREATE TABLE demand_records (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     row_key TEXT NOT NULL UNIQUE,
     day DATE NOT NULL,
-    warehouse_id BIGINT NOT NULL REFERENCES warehouses(id),
-    part_id BIGINT NOT NULL REFERENCES parts(id),
+    warehouse_id BIGINT NOT NULL,
+    part_id BIGINT NOT NULL,
     quantity BIGINT NOT NULL,
     repair_order TEXT,
     product_model TEXT,

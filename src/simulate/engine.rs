@@ -1,0 +1,533 @@
+//! The `engine` and `engine-no-transfers` policies: the replenishment engine
+//! ([`crate::replenishment`]) driven by the simulator.
+//!
+//! - Models: per pair a forecast method (selected on the history every `reselect_days`), the
+//!   forecast and lead-time demand refreshed every `refresh_days`, and the cost-service curve.
+//! - Levels: one network allocation at the internal target after every refresh.
+//! - Internal target: calibrated at the start and every `recalibrate_days` by replaying the
+//!   last `backtest_days` of the network's own history with models rebuilt every
+//!   `backtest_refresh_days` from the data before each origin (the forecast methods are the
+//!   ones in force). No transfers in the replay.
+//! - Review: pairs at or below s first take excess stock of other warehouses (same region
+//!   first, never slower than a purchase), then buy up to S with MOQ and packs.
+
+use std::collections::BTreeMap;
+
+use crate::forecast::{Method, Params, Workspace};
+use crate::replenishment::allocate::sweep_prices;
+use crate::replenishment::calibrate::{self, LevelsFrom, ReplayItem, Trial};
+use crate::replenishment::policy::Scratch;
+use crate::replenishment::transfers::{self, Need, Offer};
+use crate::replenishment::{
+    levels_of, model_item, not_stocked, plan, round_to_pack, Constraint, ItemModel, ItemSpec, Levels, Settings,
+};
+
+use super::policy::{Decision, NetworkView, Policy};
+use super::scenario::{PeriodKind, Scenario};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EngineParams {
+    pub transfers: bool,
+    /// Allowed share of stock-out lines; `None` takes `1 - target_fill_rate` of the scenario.
+    pub target: Option<f64>,
+    /// The same share per region as well, when set.
+    pub region_target: Option<f64>,
+    pub settings: Settings,
+    pub refresh_days: u32,
+    /// A pair without new demand lines is re-modelled at least this often.
+    pub max_model_days: u32,
+    pub reselect_days: u32,
+    pub recalibrate_days: u32,
+    /// Length of the replayed history (at most a third of what is known, so the replay's
+    /// models see two thirds of it).
+    pub backtest_days: u32,
+    /// Forecast refresh interval inside a replay; coarser than live to keep replays cheap.
+    pub backtest_refresh_days: u32,
+    /// The replay must reach `margin * target`: a replay is one sample of a noisy future.
+    pub margin: f64,
+    /// Skips calibration and uses this internal target (for experiments and tests).
+    pub fixed_internal: Option<f64>,
+}
+
+impl Default for EngineParams {
+    fn default() -> Self {
+        EngineParams {
+            transfers: true,
+            target: None,
+            region_target: None,
+            settings: Settings::default(),
+            refresh_days: 7,
+            max_model_days: 28,
+            reselect_days: 364,
+            recalibrate_days: 91,
+            backtest_days: 365,
+            backtest_refresh_days: 28,
+            margin: 0.85,
+            fixed_internal: None,
+        }
+    }
+}
+
+/// Worker threads for modelling; the simulation is meant to share a machine.
+const MAX_THREADS: usize = 2;
+
+/// Internal targets tried by a calibration, as multiples of the external one.
+const GRID: [f64; 11] = [1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03, 0.015];
+
+pub struct Engine {
+    p: EngineParams,
+    fparams: Params,
+    methods: Vec<Option<Method>>,
+    models: Vec<ItemModel>,
+    /// Per pair, a slowly decaying maximum of its recent S: what it keeps before giving.
+    peak: Vec<i64>,
+    /// Per pair, the observed periods its model was built on.
+    modelled_at: Vec<usize>,
+    levels: Vec<Levels>,
+    internal: f64,
+    ready: bool,
+    last_refresh: usize,
+    last_select: usize,
+    last_calibration: usize,
+    /// Replay models by origin period (multiples of the replay step), reused by the next
+    /// calibration whose window still covers them: each origin is modelled once.
+    replay_models: BTreeMap<usize, Vec<ItemModel>>,
+    /// `(observed periods, chosen internal target, trials)` of each calibration.
+    log: Vec<(usize, f64, Vec<Trial>)>,
+}
+
+impl Engine {
+    pub fn new(p: EngineParams) -> Engine {
+        Engine {
+            p,
+            fparams: Params::default(),
+            methods: Vec::new(),
+            models: Vec::new(),
+            modelled_at: Vec::new(),
+            peak: Vec::new(),
+            levels: Vec::new(),
+            internal: 0.0,
+            ready: false,
+            last_refresh: 0,
+            last_select: 0,
+            last_calibration: 0,
+            replay_models: BTreeMap::new(),
+            log: Vec::new(),
+        }
+    }
+
+    /// Human-readable parameters and calibration outcomes for the report.
+    pub fn settings(&self, scenario: &Scenario) -> String {
+        let ext = self.external(scenario);
+        let cal: Vec<String> = self
+            .log
+            .iter()
+            .map(|(n, t, _)| format!("{n}:{:.4}%", t * 100.0))
+            .collect();
+        format!(
+            "target={:.2}% margin={} floor={} eoq={} refresh_days={} internal targets [{}]",
+            ext * 100.0,
+            self.p.margin,
+            self.p.settings.floor_fill_rate,
+            self.p.settings.use_eoq,
+            self.p.refresh_days,
+            cal.join(" ")
+        )
+    }
+
+    /// Calibration trials, for diagnostics.
+    pub fn calibrations(&self) -> &[(usize, f64, Vec<Trial>)] {
+        &self.log
+    }
+
+    fn external(&self, s: &Scenario) -> f64 {
+        self.p
+            .target
+            .unwrap_or(1.0 - s.config.target_fill_rate)
+            .clamp(1e-6, 1.0)
+    }
+
+    fn periods(s: &Scenario, days: u32) -> usize {
+        (s.config.period.periods_for_days(days) as usize).max(1)
+    }
+
+    /// Models of every pair from the history before period `upto`, split over the cores;
+    /// pairs marked in `keep` take their model from `old` instead.
+    fn build(
+        &self,
+        s: &Scenario,
+        upto: usize,
+        methods: &[Option<Method>],
+        old: Option<(&[ItemModel], &[bool])>,
+    ) -> Vec<ItemModel> {
+        let n = s.n_pairs();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .clamp(1, MAX_THREADS);
+        let chunk = n.div_ceil(threads).max(1);
+        let (fparams, settings) = (&self.fparams, &self.p.settings);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|lo| {
+                    let range = lo..(lo + chunk).min(n);
+                    scope.spawn(move || model_pairs(s, upto, methods, range, fparams, settings, old))
+                })
+                .collect();
+            let mut out = Vec::with_capacity(n);
+            for h in handles {
+                // A panic in a worker is a bug, not bad input: hand it on unchanged.
+                out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            out
+        })
+    }
+
+    fn constraints(&self, s: &Scenario, internal: f64) -> Vec<Constraint> {
+        let mut c = vec![Constraint::network(s.n_pairs(), internal)];
+        if let Some(rt) = self.p.region_target {
+            // Scaled like the network target: the calibration measured the model's optimism.
+            let scaled = rt * internal / self.external(s);
+            for r in 0..s.regions.len() {
+                let members = (0..s.n_pairs())
+                    .filter(|&p| s.warehouses[p / s.n_parts()].region == r)
+                    .collect();
+                c.push(Constraint {
+                    members,
+                    max_rate: scaled,
+                });
+            }
+        }
+        c
+    }
+
+    fn select_all(&mut self, s: &Scenario, upto: usize) {
+        let none = vec![None; s.n_pairs()];
+        let models = self.build(s, upto, &none, None);
+        self.methods = models.iter().map(|m| Some(m.method)).collect();
+        self.last_select = upto;
+        self.models = models;
+        self.modelled_at = vec![upto; s.n_pairs()];
+    }
+
+    /// Replays the recent history at internal targets of the grid (bisecting it) and takes
+    /// the one that would just meet `margin * external` (see [`calibrate::choose`]).
+    fn calibrate(&mut self, s: &Scenario, n: usize) {
+        let ext = self.external(s);
+        self.last_calibration = n;
+        if let Some(t) = self.p.fixed_internal {
+            self.internal = t;
+            return;
+        }
+        let window = (n / 3).min(Self::periods(s, self.p.backtest_days));
+        if window < 2 {
+            if self.internal <= 0.0 {
+                self.internal = ext * 0.5;
+            }
+            return;
+        }
+        let start = n - window;
+        // The methods in force now: selecting again on the shorter history before the window
+        // would cost a second selection and judge the engine by weaker models than it uses.
+        if self.methods.len() != s.n_pairs() {
+            self.select_all(s, n);
+        }
+        let methods = self.methods.clone();
+        let step = Self::periods(s, self.p.backtest_refresh_days);
+        // Origins on a fixed grid so that later windows find them cached; the first one may
+        // precede the window, which only means older information.
+        let first = start / step * step;
+        let epochs: Vec<usize> = (first..n).step_by(step).collect();
+        self.replay_models = std::mem::take(&mut self.replay_models).split_off(&first);
+        for &e in &epochs {
+            if !self.replay_models.contains_key(&e) {
+                let m = self.build(s, e.max(1), &methods, None);
+                self.replay_models.insert(e, m);
+            }
+        }
+        let epoch_models: Vec<&Vec<ItemModel>> = epochs.iter().filter_map(|e| self.replay_models.get(e)).collect();
+        let n_parts = s.n_parts();
+        let warm: Vec<usize> = (0..s.n_pairs())
+            .filter(|&p| s.demand.first_period(p).is_some_and(|f| f < start))
+            .collect();
+        let mut trials = Vec::new();
+        // Network-only: one sweep per origin prices every grid target at once.
+        let sweeps: Option<Vec<Vec<f64>>> = self.p.region_target.is_none().then(|| {
+            let all: Vec<usize> = (0..s.n_pairs()).collect();
+            let rates: Vec<f64> = GRID.iter().map(|m| ext * m).collect();
+            epoch_models.iter().map(|m| sweep_prices(m, &all, &rates)).collect()
+        });
+        let mut trial = |g: usize| {
+            let internal = ext * GRID[g];
+            let per_epoch: Vec<Vec<Levels>> = match &sweeps {
+                Some(prices) => epoch_models
+                    .iter()
+                    .zip(prices)
+                    .map(|(models, p)| {
+                        models
+                            .iter()
+                            .map(|m| levels_of(m.curve.levels[m.curve.pick(p[g])].s, m.batch))
+                            .collect()
+                    })
+                    .collect(),
+                None => {
+                    let cons = self.constraints(s, internal);
+                    epoch_models.iter().map(|m| plan(m, &cons).0).collect()
+                }
+            };
+            let (mut lines, mut short) = (0u64, 0u64);
+            let mut lv = Vec::with_capacity(epochs.len());
+            for &pair in &warm {
+                lv.clear();
+                lv.extend(epochs.iter().zip(&per_epoch).map(|(&from, l)| LevelsFrom {
+                    from,
+                    s: l[pair].s,
+                    order_up_to: l[pair].order_up_to,
+                }));
+                let part = &s.parts[pair % n_parts];
+                let item = ReplayItem {
+                    lines: &s.demand.pair_lines[pair],
+                    lead_periods: part.lead_periods,
+                    moq: part.moq,
+                    pack_size: part.pack_size,
+                    levels: &lv,
+                };
+                let (l, sh) = calibrate::replay(&item, start, n, s.review_every);
+                lines += l;
+                short += sh;
+            }
+            let achieved = if lines > 0 { short as f64 / lines as f64 } else { 0.0 };
+            trials.push(Trial { internal, achieved });
+            achieved <= ext * self.p.margin
+        };
+        // Tighter internal targets replay fewer stock-outs, so bisect the grid for the first
+        // (loosest) entry that passes.
+        let (mut lo, mut hi) = (0usize, GRID.len() - 1);
+        if !trial(hi) {
+            lo = hi;
+        }
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if trial(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if let Some(t) = calibrate::choose(&trials, ext, self.p.margin) {
+            self.internal = t;
+        }
+        self.log.push((n, self.internal, trials));
+    }
+
+    /// Re-models the pairs with new demand lines or a model older than `max_model_days`, and
+    /// re-allocates all of them.
+    fn refresh(&mut self, s: &Scenario, n: usize) {
+        let max_age = Self::periods(s, self.p.max_model_days);
+        let fresh = self.models.len() == s.n_pairs() && self.modelled_at.len() == s.n_pairs();
+        let keep: Vec<bool> = (0..s.n_pairs())
+            .map(|p| {
+                fresh
+                    && n < self.modelled_at[p] + max_age
+                    && lines_before(s, p, n) == lines_before(s, p, self.modelled_at[p])
+            })
+            .collect();
+        let models = self.build(s, n, &self.methods, Some((&self.models, &keep)));
+        self.modelled_at.resize(s.n_pairs(), n);
+        for (at, k) in self.modelled_at.iter_mut().zip(&keep) {
+            if !k {
+                *at = n;
+            }
+        }
+        self.models = models;
+        let cons = self.constraints(s, self.internal);
+        self.levels = plan(&self.models, &cons).0;
+        self.peak.resize(self.levels.len(), 0);
+        for (pk, l) in self.peak.iter_mut().zip(&self.levels) {
+            // An eighth off per refresh: a dip of a few weeks does not free the stock, a lasting
+            // fall does.
+            *pk = l.order_up_to.max(*pk - *pk / 8);
+        }
+        self.last_refresh = n;
+    }
+
+    /// Brings models, levels and the internal target up to the view.
+    fn catch_up(&mut self, view: &NetworkView) {
+        let s = view.scenario();
+        let n = view.observed_periods();
+        if !self.ready {
+            self.fparams = forecast_params(s.config.period);
+            self.select_all(s, n);
+            self.calibrate(s, n);
+            self.refresh(s, n);
+            self.ready = true;
+            return;
+        }
+        let mut stale = n >= self.last_refresh + Self::periods(s, self.p.refresh_days);
+        if n >= self.last_calibration + Self::periods(s, self.p.recalibrate_days) {
+            self.calibrate(s, n);
+            stale = true;
+        }
+        if n >= self.last_select + Self::periods(s, self.p.reselect_days) {
+            self.select_all(s, n);
+            stale = true;
+        }
+        if stale {
+            self.refresh(s, n);
+        }
+    }
+}
+
+impl Policy for Engine {
+    fn name(&self) -> &str {
+        if self.p.transfers {
+            "engine"
+        } else {
+            "engine-no-transfers"
+        }
+    }
+
+    fn initial_stock(&mut self, view: &NetworkView) -> Vec<i64> {
+        self.catch_up(view);
+        self.levels.iter().map(|l| l.order_up_to.max(0)).collect()
+    }
+
+    fn review(&mut self, view: &NetworkView) -> Vec<Decision> {
+        self.catch_up(view);
+        let s = view.scenario();
+        let (n_wh, n_parts) = (s.n_warehouses(), s.n_parts());
+        let region: Vec<usize> = s.warehouses.iter().map(|w| w.region).collect();
+        let lane = |f: usize, t: usize| s.lane(f, t);
+        let mut decisions = Vec::new();
+        let mut needs: Vec<Need> = Vec::new();
+        let mut offers: Vec<Offer> = Vec::new();
+        let mut got = vec![0i64; n_wh];
+        for part in 0..n_parts {
+            let info = &s.parts[part];
+            needs.clear();
+            offers.clear();
+            for wh in 0..n_wh {
+                let pair = s.pair(wh, part);
+                let l = self.levels[pair];
+                let pos = view.inventory_position(pair);
+                if pos <= l.s && l.order_up_to > pos {
+                    needs.push(Need {
+                        warehouse: wh,
+                        qty: l.order_up_to - pos,
+                        purchase_lead: info.lead_periods,
+                    });
+                } else if self.p.transfers {
+                    // A giver keeps a batch above its recent peak S: S follows a forecast that
+                    // dips with seasons and demand gaps, and stock shipped on such a dip comes
+                    // back as the giver's own stock-outs.
+                    let peak = self.peak.get(pair).copied().unwrap_or(0);
+                    let keep = l.order_up_to.max(peak).max(0) + (l.order_up_to - l.s).max(0);
+                    let x = transfers::excess(view.on_hand(pair), pos, keep);
+                    if x > 0 {
+                        offers.push(Offer { warehouse: wh, qty: x });
+                    }
+                }
+            }
+            if needs.is_empty() {
+                continue;
+            }
+            got[..].fill(0);
+            if self.p.transfers && !offers.is_empty() {
+                // Deepest shortfall first: it is the one a purchase would leave short longest.
+                needs.sort_by_key(|n| std::cmp::Reverse(n.qty));
+                for m in transfers::match_part(&needs, &mut offers, &region, &lane) {
+                    got[m.to] += m.qty;
+                    decisions.push(Decision::Transfer {
+                        part,
+                        from_wh: m.from,
+                        to_wh: m.to,
+                        qty: m.qty,
+                    });
+                }
+            }
+            for n in &needs {
+                let pair = s.pair(n.warehouse, part);
+                let l = self.levels[pair];
+                let pos = view.inventory_position(pair) + got[n.warehouse];
+                if pos <= l.s && l.order_up_to > pos {
+                    let qty = round_to_pack(l.order_up_to - pos, info.moq, info.pack_size);
+                    decisions.push(Decision::Purchase { pair, qty });
+                }
+            }
+        }
+        decisions
+    }
+}
+
+/// Models of `range` of pairs (see [`Engine::build`]).
+fn model_pairs(
+    s: &Scenario,
+    upto: usize,
+    methods: &[Option<Method>],
+    range: std::ops::Range<usize>,
+    fparams: &Params,
+    settings: &Settings,
+    old: Option<(&[ItemModel], &[bool])>,
+) -> Vec<ItemModel> {
+    let n_parts = s.n_parts();
+    let per_year = 365.25 / s.config.period.days();
+    let (mut ws, mut scratch, mut x) = (Workspace::new(), Scratch::default(), Vec::new());
+    let mut out = Vec::with_capacity(range.len());
+    for pair in range {
+        if let Some((models, keep)) = old {
+            if let (Some(m), Some(true)) = (models.get(pair), keep.get(pair)) {
+                out.push(m.clone());
+                continue;
+            }
+        }
+        let lines = &s.demand.pair_lines[pair];
+        let k = lines.partition_point(|&(p, _)| (p as usize) < upto);
+        if k == 0 {
+            out.push(ItemModel {
+                method: Method::Tsb,
+                level: 0.0,
+                batch: 1,
+                curve: not_stocked(),
+            });
+            continue;
+        }
+        let units: u64 = lines[..k].iter().map(|&(_, q)| u64::from(q)).sum();
+        x.clear();
+        x.extend(s.demand.history(pair, upto).iter().map(|&v| f64::from(v)));
+        let part = &s.parts[pair % n_parts];
+        let spec = ItemSpec {
+            history: &x,
+            lines: k as u64,
+            units,
+            lead_periods: part.lead_periods,
+            review_periods: s.review_every,
+            periods_per_year: per_year,
+            unit_cost_cents: part.unit_cost_cents,
+            holding_rate_per_year: s.config.holding_rate_per_year,
+            order_cost_cents: s.config.order_cost_cents,
+            moq: part.moq,
+            pack_size: part.pack_size,
+            method: methods.get(pair).copied().flatten(),
+        };
+        out.push(model_item(&spec, fparams, settings, &mut ws, &mut scratch));
+    }
+    out
+}
+
+/// Lines of `pair` before period `upto`.
+fn lines_before(s: &Scenario, pair: usize, upto: usize) -> usize {
+    s.demand.pair_lines[pair].partition_point(|&(p, _)| (p as usize) < upto)
+}
+
+/// Forecast parameters for the scenario's period.
+pub fn forecast_params(kind: PeriodKind) -> Params {
+    let season_length = match kind {
+        PeriodKind::Day => 365,
+        PeriodKind::Week => 52,
+        PeriodKind::Month => 12,
+    };
+    Params {
+        season_length,
+        ..Params::default()
+    }
+}
