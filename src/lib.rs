@@ -15,6 +15,8 @@ pub mod idempotency;
 pub mod jobs;
 pub mod pagination;
 pub mod procurement;
+// Owned by another engineer and replaced wholesale later: its style is theirs.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 pub mod replenishment;
 pub mod reservations;
 pub mod schema;

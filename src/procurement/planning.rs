@@ -130,6 +130,10 @@ fn cents(value: Decimal) -> i64 {
     (value * Decimal::from(100)).round().to_i64().unwrap_or(i64::MAX)
 }
 
+/// Pairs planned, (shadow price, expected stock-out rate), purchases and transfers proposed.
+type RunCounts = (i64, Option<(f64, f64)>, i64, i64);
+type PolicyRow = (i64, i64, i64, i64, f64, i32, String, String, bool);
+
 /// Starts, runs and finishes one replenishment run.
 pub fn run(
     conn: &mut AnyConnection,
@@ -162,7 +166,7 @@ pub fn run(
             .returning(runs::id)
             .get_result(conn)
     })?;
-    let outcome = (|| -> Result<(i64, Option<(f64, f64)>, i64, i64), AppError> {
+    let outcome = (|| -> Result<RunCounts, AppError> {
         let network = sites(conn)?;
         let planned = if replan {
             Some(plan(conn, settings, &catalog, &network)?)
@@ -507,7 +511,7 @@ fn propose(
     part_ids.sort_unstable();
     let (mut purchases, mut transfers) = (0, 0);
     for chunk in part_ids.chunks(PARTS_PER_CHUNK) {
-        let policies: Vec<(i64, i64, i64, i64, f64, i32, String, String, bool)> = rp::table
+        let policies: Vec<PolicyRow> = rp::table
             .filter(rp::part_id.eq_any(chunk))
             .select((
                 rp::warehouse_id,

@@ -224,7 +224,10 @@ async fn a_manual_min_max_overrides_the_computed_levels(app: TestApp) {
 }
 
 /// A receiver on 127.0.0.1 that answers each request with the next status (then 200).
-fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+/// Requests a receiver saw: (head, body).
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+fn receiver(statuses: Vec<u16>) -> (String, Seen) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     let seen = Arc::new(Mutex::new(Vec::new()));
