@@ -170,6 +170,47 @@ struct ServeArgs {
     /// Days between replenishment reviews, added to lead times.
     #[arg(long, env = "SPARES_REVIEW_DAYS", default_value_t = 1)]
     review_days: i64,
+    /// Hours between scheduled replenishment runs (0 turns them off).
+    #[arg(long, env = "SPARES_REPLENISHMENT_INTERVAL_HOURS", default_value_t = 24)]
+    replenishment_interval_hours: u64,
+    /// Network target: the share of demand lines that may find no stock.
+    #[arg(long, env = "SPARES_STOCKOUT_TARGET", default_value_t = 0.01)]
+    stockout_target: f64,
+    /// A tighter target for one region, `REGION=RATE` (repeatable).
+    #[arg(long = "region-target", env = "SPARES_REGION_TARGETS", value_delimiter = ',')]
+    region_targets: Vec<String>,
+    /// A tighter target for one criticality class, `CLASS=RATE` (repeatable).
+    #[arg(long = "class-target", env = "SPARES_CLASS_TARGETS", value_delimiter = ',')]
+    class_targets: Vec<String>,
+    /// Minimum fill rate of critical parts at every warehouse.
+    #[arg(long, env = "SPARES_CRITICAL_FILL_FLOOR", default_value_t = 0.995)]
+    critical_fill_floor: f64,
+    /// Approve purchase proposals worth less than this at once.
+    #[arg(long, env = "SPARES_AUTO_APPROVE_BELOW")]
+    auto_approve_below: Option<rust_decimal::Decimal>,
+    /// Approve transfer proposals inside one region at once.
+    #[arg(long, env = "SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS", default_value_t = false, action = clap::ArgAction::Set)]
+    auto_approve_regional_transfers: bool,
+    /// Seconds between webhook delivery passes (0 turns delivery off).
+    #[arg(long, env = "SPARES_WEBHOOK_INTERVAL_SECS", default_value_t = 5)]
+    webhook_interval_secs: u64,
+}
+
+fn targets(flag: &str, pairs: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+    let mut out = std::collections::BTreeMap::new();
+    for pair in pairs.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let (name, rate) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--{flag} takes NAME=RATE, got {pair}"))?;
+        let rate: f64 = rate
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--{flag}: {rate} is not a number"))?;
+        if !(0.0..1.0).contains(&rate) {
+            anyhow::bail!("--{flag}: the rate must be in [0, 1)");
+        }
+        out.insert(name.to_owned(), rate);
+    }
+    Ok(out)
 }
 
 pub fn main() -> ExitCode {
@@ -195,6 +236,9 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
     if !(0..=90).contains(&serve.review_days) {
         anyhow::bail!("--review-days must be between 0 and 90");
     }
+    if !(0.0..1.0).contains(&serve.stockout_target) || !(0.0..=1.0).contains(&serve.critical_fill_floor) {
+        anyhow::bail!("--stockout-target must be in [0, 1) and --critical-fill-floor in [0, 1]");
+    }
     Ok(Settings {
         database: DatabaseUrl::parse(&cli.database_url)?,
         bind: serve.bind.clone(),
@@ -217,6 +261,19 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
         },
         forecast_interval: (serve.forecast_interval_hours > 0)
             .then(|| Duration::from_secs(serve.forecast_interval_hours * 3600)),
+        replenishment: crate::procurement::ReplenishmentSettings {
+            stockout_target: serve.stockout_target,
+            region_targets: targets("region-target", &serve.region_targets)?,
+            class_targets: targets("class-target", &serve.class_targets)?,
+            critical_floor: serve.critical_fill_floor,
+            auto_approve_below: serve.auto_approve_below,
+            auto_approve_regional_transfers: serve.auto_approve_regional_transfers,
+            review_days: serve.review_days,
+            ..Default::default()
+        },
+        replenishment_interval: (serve.replenishment_interval_hours > 0)
+            .then(|| Duration::from_secs(serve.replenishment_interval_hours * 3600)),
+        webhook_interval: (serve.webhook_interval_secs > 0).then(|| Duration::from_secs(serve.webhook_interval_secs)),
     })
 }
 
@@ -231,6 +288,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         forecast_interval_hours: 24,
         forecast_history_days: 730,
         review_days: 1,
+        replenishment_interval_hours: 24,
+        stockout_target: 0.01,
+        critical_fill_floor: 0.995,
+        webhook_interval_secs: 5,
         ..ServeArgs::default()
     };
     match command {

@@ -15,6 +15,14 @@
 //! | `SPARES_FORECAST_INTERVAL_HOURS` | `serve --forecast-interval-hours` | 24 (0 turns scheduled runs off) |
 //! | `SPARES_FORECAST_HISTORY_DAYS` | `serve --forecast-history-days` | 730 |
 //! | `SPARES_REVIEW_DAYS` | `serve --review-days` | 1 |
+//! | `SPARES_REPLENISHMENT_INTERVAL_HOURS` | `serve --replenishment-interval-hours` | 24 (0 turns scheduled runs off) |
+//! | `SPARES_STOCKOUT_TARGET` | `serve --stockout-target` | 0.01 (share of demand lines) |
+//! | `SPARES_REGION_TARGETS` | `serve --region-target REGION=RATE` (repeatable) | none |
+//! | `SPARES_CLASS_TARGETS` | `serve --class-target CLASS=RATE` (repeatable) | none |
+//! | `SPARES_CRITICAL_FILL_FLOOR` | `serve --critical-fill-floor` | 0.995 |
+//! | `SPARES_AUTO_APPROVE_BELOW` | `serve --auto-approve-below` | none (no purchase is auto-approved) |
+//! | `SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS` | `serve --auto-approve-regional-transfers` | false |
+//! | `SPARES_WEBHOOK_INTERVAL_SECS` | `serve --webhook-interval-secs` | 5 (0 turns delivery off) |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -38,6 +46,12 @@ pub struct Settings {
     pub forecast: crate::demand::forecasts::ForecastSettings,
     /// How often scheduled forecast runs happen; `None` turns them off.
     pub forecast_interval: Option<Duration>,
+    /// How replenishment plans and what it approves by itself.
+    pub replenishment: crate::procurement::ReplenishmentSettings,
+    /// How often scheduled replenishment runs happen; `None` turns them off.
+    pub replenishment_interval: Option<Duration>,
+    /// How often the webhook outbox is delivered; `None` turns delivery off.
+    pub webhook_interval: Option<Duration>,
 }
 
 impl Settings {

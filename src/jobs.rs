@@ -98,3 +98,53 @@ pub fn run_forecasts_if_due(
     lease::finish(&mut conn, FORECAST_JOB, holder)?;
     outcome.map(Some)
 }
+
+const REPLENISHMENT_JOB: &str = "replenishment";
+const REPLENISHMENT_LEASE: chrono::Duration = chrono::Duration::hours(2);
+
+/// Runs replenishment every `interval`, on whichever instance takes the lease first.
+pub fn spawn_replenishment(pool: DbPool, settings: crate::procurement::ReplenishmentSettings, interval: Duration) {
+    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(interval.min(Duration::from_secs(60)));
+        loop {
+            ticker.tick().await;
+            let (pool, settings, holder) = (pool.clone(), settings.clone(), holder.clone());
+            let outcome =
+                actix_web::web::block(move || run_replenishment_if_due(&pool, &settings, interval, &holder)).await;
+            match outcome {
+                Ok(Ok(Some(run))) => tracing::info!(
+                    run = run.id,
+                    purchases = run.purchases,
+                    transfers = run.transfers,
+                    "scheduled replenishment run finished"
+                ),
+                Ok(Ok(None)) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "scheduled replenishment run failed"),
+                Err(error) => tracing::warn!(%error, "scheduled replenishment run panicked"),
+            }
+        }
+    });
+}
+
+/// Runs replenishment when the schedule says so and no other instance is running it.
+pub fn run_replenishment_if_due(
+    pool: &DbPool,
+    settings: &crate::procurement::ReplenishmentSettings,
+    interval: Duration,
+    holder: &str,
+) -> Result<Option<crate::procurement::model::RunSummary>, AppError> {
+    let mut conn = pool.get()?;
+    let every = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::days(1));
+    if !lease::acquire(&mut conn, REPLENISHMENT_JOB, holder, REPLENISHMENT_LEASE, every)? {
+        return Ok(None);
+    }
+    let actor = Actor {
+        name: "system:replenishment".to_owned(),
+        request_id: None,
+    };
+    let request = crate::procurement::model::RunRequest::default();
+    let outcome = crate::procurement::planning::run(&mut conn, settings, &request, "scheduled", &actor);
+    lease::finish(&mut conn, REPLENISHMENT_JOB, holder)?;
+    outcome.map(Some)
+}

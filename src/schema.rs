@@ -188,6 +188,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     forecasts,
     forecast_runs,
     job_leases,
+    replenishment_policies,
+    replenishment_runs,
+    purchase_orders,
+    purchase_order_lines,
+    proposals,
+    reservation_refusals,
+    webhook_endpoints,
+    webhook_outbox,
 );
 
 diesel::table! {
@@ -295,3 +303,139 @@ diesel::joinable!(demand_daily -> parts (part_id));
 diesel::joinable!(demand_daily -> warehouses (warehouse_id));
 diesel::joinable!(forecasts -> parts (part_id));
 diesel::joinable!(forecasts -> warehouses (warehouse_id));
+
+diesel::table! {
+    replenishment_policies (warehouse_id, part_id) {
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        reorder_point -> BigInt,
+        order_up_to -> BigInt,
+        expected_fill_rate -> Double,
+        daily_rate -> Double,
+        lead_time_days -> Integer,
+        demand_class -> Text,
+        method -> Text,
+        manual -> Bool,
+        manual_min -> Nullable<BigInt>,
+        manual_max -> Nullable<BigInt>,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    replenishment_runs (id) {
+        id -> BigInt,
+        trigger_kind -> Text,
+        scope -> Text,
+        status -> Text,
+        pairs -> Integer,
+        purchases -> Integer,
+        transfers -> Integer,
+        shadow_price -> Nullable<Double>,
+        expected_stockout_rate -> Nullable<Double>,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    purchase_orders (id) {
+        id -> BigInt,
+        number -> Text,
+        supplier_id -> BigInt,
+        warehouse_id -> BigInt,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expected_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    purchase_order_lines (id) {
+        id -> BigInt,
+        purchase_order_id -> BigInt,
+        part_id -> BigInt,
+        quantity -> BigInt,
+        received_qty -> BigInt,
+        unit_price -> Text,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        kind -> Text,
+        status -> Text,
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        from_warehouse_id -> Nullable<BigInt>,
+        supplier_id -> Nullable<BigInt>,
+        region_id -> BigInt,
+        quantity -> BigInt,
+        unit_price -> Text,
+        value -> Text,
+        explanation -> Text,
+        reason -> Nullable<Text>,
+        auto_approved -> Bool,
+        purchase_order_id -> Nullable<BigInt>,
+        transfer_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reservation_refusals (id) {
+        id -> BigInt,
+        warehouse_id -> BigInt,
+        part_id -> BigInt,
+        repair_order -> Text,
+        requested -> BigInt,
+        available -> BigInt,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        events -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_outbox (id) {
+        id -> BigInt,
+        event_id -> Text,
+        endpoint_id -> BigInt,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(replenishment_policies -> parts (part_id));
+diesel::joinable!(replenishment_policies -> warehouses (warehouse_id));
+diesel::joinable!(purchase_order_lines -> purchase_orders (purchase_order_id));
+diesel::joinable!(purchase_order_lines -> parts (part_id));
+diesel::joinable!(purchase_orders -> suppliers (supplier_id));
+diesel::joinable!(purchase_orders -> warehouses (warehouse_id));
+diesel::joinable!(proposals -> parts (part_id));
+diesel::joinable!(proposals -> regions (region_id));
+diesel::joinable!(proposals -> suppliers (supplier_id));
+diesel::joinable!(webhook_outbox -> webhook_endpoints (endpoint_id));

@@ -39,6 +39,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
         request_timeout: settings.request_timeout,
         metrics_public: settings.metrics_public,
         forecast: settings.forecast.clone(),
+        replenishment: settings.replenishment.clone(),
     };
     let origins = settings.cors_origins.clone();
     let data = web::Data::new(state);
@@ -62,6 +63,12 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     jobs::spawn(pool.clone(), settings.expiry_interval);
     if let Some(interval) = settings.forecast_interval {
         jobs::spawn_forecasts(pool.clone(), settings.forecast.clone(), interval);
+    }
+    if let Some(interval) = settings.replenishment_interval {
+        jobs::spawn_replenishment(pool.clone(), settings.replenishment.clone(), interval);
+    }
+    if let Some(interval) = settings.webhook_interval {
+        crate::webhooks::delivery::spawn(pool.clone(), interval);
     }
     Ok(Application { server, port, pool })
 }

@@ -188,6 +188,8 @@ needs!(
     ReservationsWrite,
     ForecastsRead,
     ForecastsWrite,
+    ReplenishmentRead,
+    ReplenishmentWrite,
     Administer,
 );
 

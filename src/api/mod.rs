@@ -10,10 +10,12 @@ mod keys;
 pub mod metrics;
 pub mod openapi;
 mod problem;
+mod replenishment;
 mod reservations;
 mod stock;
 mod system;
 mod transfers;
+mod webhooks;
 
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -38,6 +40,7 @@ pub struct AppState {
     /// Whether `/metrics` answers without an admin key.
     pub metrics_public: bool,
     pub forecast: crate::demand::forecasts::ForecastSettings,
+    pub replenishment: crate::procurement::ReplenishmentSettings,
 }
 
 /// One page of a list.
@@ -175,6 +178,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(reservations::configure)
                 .configure(demand::configure)
                 .configure(forecasts::configure)
+                .configure(replenishment::configure)
+                .configure(webhooks::configure)
                 .configure(keys::configure)
                 .configure(audit::configure),
         );

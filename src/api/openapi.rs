@@ -6,7 +6,7 @@ use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::{audit, catalog, demand, forecasts, keys, reservations, stock, system, transfers};
+use super::{audit, catalog, demand, forecasts, keys, replenishment, reservations, stock, system, transfers, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,11 @@ use super::{audit, catalog, demand, forecasts, keys, reservations, stock, system
         reservations::reserve, reservations::list, reservations::get, reservations::consume, reservations::release,
         keys::create, keys::list, keys::update, keys::revoke, audit::list,
         demand::import_history, demand::series, forecasts::list, forecasts::run,
+        replenishment::run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
+        replenishment::list_proposals, replenishment::get_proposal, replenishment::edit_proposal,
+        replenishment::approve, replenishment::bulk_approve, replenishment::reject,
+        replenishment::list_orders, replenishment::get_order, replenishment::kpis,
+        webhooks::list, webhooks::create, webhooks::deactivate,
     ),
     components(schemas(Problem)),
     modifiers(&BearerKeys),
@@ -38,6 +43,8 @@ use super::{audit, catalog, demand, forecasts, keys, reservations, stock, system
         (name = "transfers", description = "Stock moving between warehouses"),
         (name = "reservations", description = "Parts reserved and consumed by repair orders"),
         (name = "forecasting", description = "Demand history and forecasts"),
+        (name = "replenishment", description = "Stock policies, replenishment runs, proposals, purchase orders and KPIs"),
+        (name = "webhooks", description = "Event delivery to other systems (admin)"),
         (name = "access", description = "API keys and the audit trail (admin)"),
         (name = "system", description = "Health, readiness and metrics"),
     )

@@ -40,6 +40,10 @@ pub enum Permission {
     ForecastsRead,
     /// Importing demand history and running forecasts.
     ForecastsWrite,
+    /// Replenishment policies, runs, proposals, purchase orders and KPIs.
+    ReplenishmentRead,
+    /// Running replenishment, overriding policies, editing and deciding proposals.
+    ReplenishmentWrite,
     /// API keys and the audit trail.
     Administer,
 }
@@ -87,10 +91,18 @@ impl Role {
                     | AvailabilityRead
                     | ForecastsRead
                     | ForecastsWrite
+                    | ReplenishmentRead
+                    | ReplenishmentWrite
             ),
             Role::Viewer => matches!(
                 permission,
-                CatalogRead | SuppliersRead | StockRead | AvailabilityRead | ReservationsRead | ForecastsRead
+                CatalogRead
+                    | SuppliersRead
+                    | StockRead
+                    | AvailabilityRead
+                    | ReservationsRead
+                    | ForecastsRead
+                    | ReplenishmentRead
             ),
         }
     }

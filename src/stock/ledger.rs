@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::schema::{movements, stock_balances};
 
 /// Every kind of ledger entry. Warehouse staff post the first five directly; the others are
-/// written by transfers and reservations.
+/// written by transfers, reservations and purchase orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
@@ -26,6 +26,8 @@ pub enum MovementKind {
     Reserve,
     Release,
     Consume,
+    /// A purchase order placed: on_order +q.
+    OrderPlaced,
 }
 
 impl MovementKind {
@@ -43,6 +45,7 @@ impl MovementKind {
             MovementKind::Reserve => "reserve",
             MovementKind::Release => "release",
             MovementKind::Consume => "consume",
+            MovementKind::OrderPlaced => "order_placed",
         }
     }
 

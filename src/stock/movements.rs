@@ -165,10 +165,18 @@ pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) ->
                 supplier = Some(suppliers::resolve(conn, "supplier", code)?);
             }
             let po = reference("purchase_order", input.purchase_order.as_deref())?;
+            // A receipt against one of our purchase orders brings its units off `on_order`.
+            let arrived = match &po {
+                Some(number) => {
+                    crate::procurement::purchase_orders::on_receipt(conn, number, warehouse.id, part.id, q)?
+                }
+                None => 0,
+            };
             (
                 MovementKind::Receipt,
                 Delta {
                     on_hand: q,
+                    on_order: -arrived,
                     ..Delta::default()
                 },
                 document("purchase_order", po),

@@ -25,6 +25,8 @@ const RESERVATION_READ: &[&str] = &["admin", "repair", "viewer"];
 const RESERVATION_WRITE: &[&str] = &["admin", "repair"];
 const FORECAST_READ: &[&str] = &["admin", "procurement", "viewer"];
 const FORECAST_WRITE: &[&str] = &["admin", "procurement"];
+const REPLENISHMENT_READ: &[&str] = &["admin", "procurement", "viewer"];
+const REPLENISHMENT_WRITE: &[&str] = &["admin", "procurement"];
 
 /// The access model, written out independently of the code that enforces it.
 fn matrix(
@@ -167,6 +169,57 @@ fn matrix(
         (Method::GET, r("/api/v1/forecasts"), None, FORECAST_READ),
         (Method::POST, r("/api/v1/forecasts/run"), None, FORECAST_WRITE),
         (Method::GET, r("/api/v1/audit"), None, ADMIN),
+        (Method::POST, r("/api/v1/replenishment/runs"), None, REPLENISHMENT_WRITE),
+        (Method::GET, r("/api/v1/policies"), None, REPLENISHMENT_READ),
+        (
+            Method::PUT,
+            r("/api/v1/policies/N-RDC/P-1"),
+            Some(json!({ "min": 1, "max": 4 })),
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::DELETE,
+            r("/api/v1/policies/N-RDC/P-1"),
+            None,
+            REPLENISHMENT_WRITE,
+        ),
+        (Method::GET, r("/api/v1/proposals"), None, REPLENISHMENT_READ),
+        (Method::GET, r("/api/v1/proposals/999"), None, REPLENISHMENT_READ),
+        (
+            Method::PATCH,
+            r("/api/v1/proposals/999"),
+            Some(json!({ "quantity": 2 })),
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::POST,
+            r("/api/v1/proposals/999/approve"),
+            None,
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::POST,
+            r("/api/v1/proposals/999/reject"),
+            Some(json!({ "reason": "no" })),
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::POST,
+            r("/api/v1/proposals/approve"),
+            Some(json!({ "ids": [999] })),
+            REPLENISHMENT_WRITE,
+        ),
+        (Method::GET, r("/api/v1/purchase-orders"), None, REPLENISHMENT_READ),
+        (Method::GET, r("/api/v1/purchase-orders/999"), None, REPLENISHMENT_READ),
+        (Method::GET, r("/api/v1/kpis"), None, REPLENISHMENT_READ),
+        (Method::GET, r("/api/v1/webhooks"), None, ADMIN),
+        (
+            Method::POST,
+            r("/api/v1/webhooks"),
+            Some(json!({ "url": "http://127.0.0.1:9/hook" })),
+            ADMIN,
+        ),
+        (Method::DELETE, r("/api/v1/webhooks/999"), None, ADMIN),
     ]
 }
 

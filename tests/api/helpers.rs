@@ -100,6 +100,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         metrics_public: true,
         forecast: Default::default(),
         forecast_interval: None,
+        replenishment: Default::default(),
+        replenishment_interval: None,
+        webhook_interval: None,
     };
     adjust(&mut settings);
     let pool = startup::prepare_database(&settings).expect("database ready");

@@ -11,6 +11,7 @@ mod helpers;
 mod idempotency;
 mod movements;
 mod openapi;
+mod replenishment;
 mod reservations;
 mod system;
 mod transfers;

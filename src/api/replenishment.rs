@@ -1,0 +1,388 @@
+//! Replenishment routes: runs, policies and overrides, proposals, purchase orders, KPIs.
+
+use actix_web::{web, HttpResponse};
+
+use super::extract::{need, Caller, Command};
+use super::problem::Problem;
+use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::audit::{self, Change};
+use crate::auth::Principal;
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::idempotency::{self, StoredResponse};
+use crate::procurement::model::{
+    BulkApprove, BulkApproved, KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, Proposal, ProposalEdit,
+    ProposalFilter, PurchaseOrder, PurchaseOrderFilter, RejectInput, RunRequest, RunSummary,
+};
+use crate::procurement::{kpis, planning, policies, proposals, purchase_orders};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/replenishment/runs", "POST").route(web::post().to(run)));
+    cfg.service(resource("/policies", "GET").route(web::get().to(list_policies)));
+    cfg.service(
+        resource("/policies/{warehouse}/{part_number}", "PUT, DELETE")
+            .route(web::put().to(set_override))
+            .route(web::delete().to(clear_override)),
+    );
+    cfg.service(resource("/proposals", "GET").route(web::get().to(list_proposals)));
+    cfg.service(resource("/proposals/approve", "POST").route(web::post().to(bulk_approve)));
+    cfg.service(
+        resource("/proposals/{id}", "GET, PATCH")
+            .route(web::get().to(get_proposal))
+            .route(web::patch().to(edit_proposal)),
+    );
+    cfg.service(resource("/proposals/{id}/approve", "POST").route(web::post().to(approve)));
+    cfg.service(resource("/proposals/{id}/reject", "POST").route(web::post().to(reject)));
+    cfg.service(resource("/purchase-orders", "GET").route(web::get().to(list_orders)));
+    cfg.service(resource("/purchase-orders/{id}", "GET").route(web::get().to(get_order)));
+    cfg.service(resource("/kpis", "GET").route(web::get().to(kpis)));
+}
+
+#[utoipa::path(post, path = "/api/v1/replenishment/runs", tag = "replenishment", request_body = Option<RunRequest>,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry returns the first run's summary")),
+    responses(
+        (status = 200, description = "The run finished; its policies and proposals are stored", body = RunSummary),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn run(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    cmd: Command<Option<RunRequest>>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    let input = input.unwrap_or_default();
+    if caller.principal.visible_warehouses().is_some() {
+        return Err(AppError::Forbidden(
+            "a run plans the whole network: use a key without warehouse limits".into(),
+        ));
+    }
+    let settings = state.replenishment.clone();
+    let actor = caller.actor();
+    let Caller { principal, request, .. } = caller;
+    let stored = with_conn(&state.pool, move |conn| {
+        if let Some(stored) = idempotency::replay(conn, idempotency.as_ref())? {
+            return Ok(stored);
+        }
+        // Like a forecast run: long, chunked, no transaction held while it computes.
+        let summary = planning::run(conn, &settings, &input, "manual", &actor)?;
+        idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            let change = Change {
+                action: "replenishment.run",
+                entity_type: "replenishment_run",
+                entity_id: summary.id.to_string(),
+                before: None,
+                after: serde_json::to_value(&summary).ok(),
+            };
+            audit::record(conn, &principal, &request, &change)?;
+            StoredResponse::json(200, &summary)
+        })
+    })
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(get, path = "/api/v1/policies", tag = "replenishment", params(PolicyFilter),
+    responses(
+        (status = 200, description = "(s, S) policies by warehouse and part", body = Page<Policy>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_policies(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    filter: web::Query<PolicyFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| policies::list(conn, &filter, scope.as_deref())).await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(put, path = "/api/v1/policies/{warehouse}/{part_number}", tag = "replenishment", request_body = PolicyOverride,
+    params(("warehouse" = String, Path, description = "Warehouse code"), ("part_number" = String, Path, description = "Part number"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "The manual min/max is in force", body = Policy),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown warehouse or part", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_override(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    path: web::Path<(String, String)>,
+    cmd: Command<PolicyOverride>,
+) -> Result<HttpResponse, AppError> {
+    let (warehouse, part_number) = path.into_inner();
+    caller.principal.require_warehouse(&warehouse)?;
+    let Command { input, idempotency } = cmd;
+    let action = ("policy.override", "policy");
+    let stored = mutate(&state, caller, idempotency, 200, action, move |conn, _, _| {
+        let before = policies::get(conn, &warehouse, &part_number)?
+            .as_ref()
+            .and_then(snapshot);
+        let policy = policies::set_override(conn, &warehouse, &part_number, &input)?;
+        Ok(Changed {
+            entity_id: format!("{warehouse}/{part_number}"),
+            before,
+            value: policy,
+        })
+    })
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(delete, path = "/api/v1/policies/{warehouse}/{part_number}", tag = "replenishment",
+    params(("warehouse" = String, Path, description = "Warehouse code"), ("part_number" = String, Path, description = "Part number")),
+    responses(
+        (status = 200, description = "The override is cleared; the next run computes the levels again", body = Policy),
+        (status = 404, description = "No manual override for this pair", body = Problem, content_type = "application/problem+json")))]
+pub async fn clear_override(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (warehouse, part_number) = path.into_inner();
+    caller.principal.require_warehouse(&warehouse)?;
+    let action = ("policy.clear_override", "policy");
+    let stored = mutate(&state, caller, None, 200, action, move |conn, _, _| {
+        let before = policies::get(conn, &warehouse, &part_number)?
+            .as_ref()
+            .and_then(snapshot);
+        let policy = policies::clear_override(conn, &warehouse, &part_number)?;
+        Ok(Changed {
+            entity_id: format!("{warehouse}/{part_number}"),
+            before,
+            value: policy,
+        })
+    })
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "replenishment", params(ProposalFilter),
+    responses(
+        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_proposals(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    filter: web::Query<ProposalFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| {
+        proposals::list(conn, &filter, scope.as_deref())
+    })
+    .await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "replenishment",
+    params(("id" = i64, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "The proposal with its explanation", body = Proposal),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_proposal(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let proposal = with_conn(&state.pool, move |conn| proposals::get(conn, id)).await?;
+    caller.principal.require_warehouse(&proposal.warehouse)?;
+    Ok(ok_json(&proposal))
+}
+
+fn visible(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Proposal, AppError> {
+    let proposal = proposals::get(conn, id)?;
+    principal.require_warehouse(&proposal.warehouse)?;
+    Ok(proposal)
+}
+
+#[utoipa::path(patch, path = "/api/v1/proposals/{id}", tag = "replenishment", request_body = ProposalEdit,
+    params(("id" = i64, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "The edited proposal", body = Proposal),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json")))]
+pub async fn edit_proposal(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<ProposalEdit>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("proposal.edit", "proposal"),
+        move |conn, principal, _| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let after = proposals::edit(conn, id, &input)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "replenishment",
+    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "Approved: a purchase order or transfer was created", body = BulkApproved),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is no longer open, or the source is short", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<Option<serde_json::Value>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let stored = mutate(
+        &state,
+        caller,
+        cmd.idempotency,
+        200,
+        ("proposal.approve", "proposal"),
+        move |conn, principal, actor| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let approved = proposals::approve_many(conn, &[id], actor)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: approved,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/approve", tag = "replenishment", request_body = BulkApprove,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "All approved (or none): purchase orders per supplier and warehouse, transfers per lane", body = BulkApproved),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A proposal is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn bulk_approve(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    cmd: Command<BulkApprove>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    if input.ids.is_empty() || input.ids.len() > 500 {
+        return Err(AppError::validation("ids", "must list 1-500 proposals"));
+    }
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("proposal.approve", "proposal"),
+        move |conn, principal, actor| {
+            for id in &input.ids {
+                visible(conn, principal, *id)?;
+            }
+            let approved = proposals::approve_many(conn, &input.ids, actor)?;
+            let ids: Vec<String> = input.ids.iter().map(i64::to_string).collect();
+            Ok(Changed::new(ids.join(","), approved))
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "replenishment", request_body = RejectInput,
+    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "Rejected", body = Proposal),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn reject(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<RejectInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("proposal.reject", "proposal"),
+        move |conn, principal, actor| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let after = proposals::reject(conn, id, &input.reason, actor)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "replenishment", params(PurchaseOrderFilter),
+    responses(
+        (status = 200, description = "Purchase orders, oldest first", body = Page<PurchaseOrder>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    filter: web::Query<PurchaseOrderFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| {
+        purchase_orders::list(conn, &filter, scope.as_deref())
+    })
+    .await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "replenishment",
+    params(("id" = i64, Path, description = "Purchase order id")),
+    responses(
+        (status = 200, description = "The purchase order and its lines", body = PurchaseOrder),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_order(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let order = with_conn(&state.pool, move |conn| purchase_orders::get(conn, id)).await?;
+    caller.principal.require_warehouse(&order.warehouse)?;
+    Ok(ok_json(&order))
+}
+
+#[utoipa::path(get, path = "/api/v1/kpis", tag = "replenishment", params(KpiFilter),
+    responses(
+        (status = 200, description = "Service and stock KPIs over the period", body = Kpis),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn kpis(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    filter: web::Query<KpiFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let found = with_conn(&state.pool, move |conn| kpis::compute(conn, &filter, scope.as_deref())).await?;
+    Ok(ok_json(&found))
+}

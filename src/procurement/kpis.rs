@@ -1,0 +1,123 @@
+//! KPIs over a period, from what happened: the ledger (reservations, issues, consumption,
+//! on-hand changes) and the refused reservations.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::model::{KpiFilter, Kpis};
+use super::planning::load_parts;
+use super::sites;
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::schema::{movements as m, proposals as pr, purchase_orders as po, reservation_refusals as rr};
+
+pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[String]>) -> Result<Kpis, AppError> {
+    let to = filter.to.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let from = filter.from.unwrap_or(to - chrono::Duration::days(29));
+    if from > to {
+        return Err(AppError::validation("from", "must not be after to"));
+    }
+    let (start, end) = (
+        from.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        (to + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    );
+    let network = sites(conn)?;
+    if let Some(code) = &filter.warehouse {
+        if !network.values().any(|s| &s.code == code) {
+            return Err(AppError::validation("warehouse", "is not a known warehouse"));
+        }
+    }
+    if let Some(code) = &filter.region {
+        if !network.values().any(|s| &s.region == code) {
+            return Err(AppError::validation("region", "is not a known region"));
+        }
+    }
+    let ids: Vec<i64> = network
+        .values()
+        .filter(|s| filter.warehouse.as_ref().is_none_or(|c| &s.code == c))
+        .filter(|s| filter.region.as_ref().is_none_or(|c| &s.region == c))
+        .filter(|s| scope.is_none_or(|codes| codes.contains(&s.code)))
+        .map(|s| s.id)
+        .collect();
+    let demand: Vec<(String, i64, i64)> = m::table
+        .filter(m::warehouse_id.eq_any(&ids))
+        .filter(m::created_at.ge(start))
+        .filter(m::created_at.lt(end))
+        .filter(m::kind.eq_any(["reserve", "issue", "consume"]))
+        .select((m::kind, m::part_id, m::quantity))
+        .load(conn)?;
+    let refused: Vec<i64> = rr::table
+        .filter(rr::warehouse_id.eq_any(&ids))
+        .filter(rr::occurred_at.ge(start))
+        .filter(rr::occurred_at.lt(end))
+        .select(rr::requested)
+        .load(conn)?;
+    let parts = load_parts(conn)?;
+    let cost = |part: i64| parts.get(&part).map_or(Decimal::ZERO, |p| p.unit_cost);
+    let (mut lines_filled, mut units_filled) = (0i64, 0i64);
+    let mut used = Decimal::ZERO;
+    for (kind, part, quantity) in &demand {
+        if kind != "consume" {
+            lines_filled += 1;
+            units_filled += quantity;
+        }
+        if kind != "reserve" {
+            used += cost(*part) * Decimal::from(*quantity);
+        }
+    }
+    let demand_lines = lines_filled + refused.len() as i64;
+    let units_demanded = units_filled + refused.iter().sum::<i64>();
+    // On hand at the end of the period, from the ledger.
+    let deltas: Vec<(i64, i64)> = m::table
+        .filter(m::warehouse_id.eq_any(&ids))
+        .filter(m::created_at.lt(end))
+        .filter(m::on_hand_delta.ne(0i64))
+        .select((m::part_id, m::on_hand_delta))
+        .load(conn)?;
+    let mut on_hand: HashMap<i64, i64> = HashMap::new();
+    for (part, delta) in deltas {
+        *on_hand.entry(part).or_default() += delta;
+    }
+    let inventory_value: Decimal = on_hand.iter().map(|(p, q)| cost(*p) * Decimal::from(*q)).sum();
+    let days = (to - from).num_days() + 1;
+    let turnover = if inventory_value > Decimal::ZERO {
+        (used / inventory_value).to_f64().unwrap_or(0.0) * 365.0 / days as f64
+    } else {
+        0.0
+    };
+    let open_proposals = pr::table
+        .filter(pr::status.eq("open"))
+        .filter(pr::warehouse_id.eq_any(&ids))
+        .count()
+        .get_result(conn)?;
+    let late_purchase_orders = po::table
+        .filter(po::status.ne("received"))
+        .filter(po::expected_at.lt(db::now()))
+        .filter(po::warehouse_id.eq_any(&ids))
+        .count()
+        .get_result(conn)?;
+    let ratio = |a: i64, b: i64| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+    Ok(Kpis {
+        from,
+        to,
+        demand_lines,
+        lines_filled,
+        stockout_rate: ratio(demand_lines - lines_filled, demand_lines),
+        units_demanded,
+        units_filled,
+        unit_fill_rate: if units_demanded > 0 {
+            ratio(units_filled, units_demanded)
+        } else {
+            1.0
+        },
+        inventory_value: inventory_value.normalize(),
+        turnover,
+        open_proposals,
+        late_purchase_orders,
+    })
+}

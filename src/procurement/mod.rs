@@ -1,0 +1,109 @@
+//! Replenishment on the database: per-pair (s, S) policies from the stored forecasts with one
+//! network shadow price ([`crate::replenishment`] does the math), replenishment runs that
+//! propose transfers before purchases, the proposal workflow, purchase orders (whose receipts
+//! lower `on_order` through the ledger), refused reservations and the KPIs.
+
+pub mod kpis;
+pub mod model;
+pub mod planning;
+pub mod policies;
+pub mod proposals;
+pub mod purchase_orders;
+pub mod refusals;
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::schema::{regions, warehouses};
+
+/// How replenishment plans and what it may approve by itself.
+#[derive(Debug, Clone)]
+pub struct ReplenishmentSettings {
+    /// Network target: at most this share of demand lines may find no stock (0.01 = 1%).
+    pub stockout_target: f64,
+    /// Tighter targets per region code.
+    pub region_targets: BTreeMap<String, f64>,
+    /// Tighter targets per criticality class (`critical`, `high`, `medium`, `low`).
+    pub class_targets: BTreeMap<String, f64>,
+    /// Minimum fill rate of every critical part at every warehouse.
+    pub critical_floor: f64,
+    /// Holding cost per year as a share of the unit cost (for the EOQ).
+    pub holding_rate: f64,
+    /// Cost of placing one order line, in cents (for the EOQ).
+    pub order_cost_cents: i64,
+    /// Transfer lead times in days.
+    pub lane_days_same_region: i64,
+    pub lane_days_cross_region: i64,
+    /// Purchase proposals worth less than this are approved at once.
+    pub auto_approve_below: Option<Decimal>,
+    /// Transfer proposals inside one region are approved at once.
+    pub auto_approve_regional_transfers: bool,
+    /// Review period in days (as the forecasts use it).
+    pub review_days: i64,
+}
+
+impl Default for ReplenishmentSettings {
+    fn default() -> Self {
+        ReplenishmentSettings {
+            stockout_target: 0.01,
+            region_targets: BTreeMap::new(),
+            class_targets: BTreeMap::new(),
+            critical_floor: 0.995,
+            holding_rate: 0.25,
+            order_cost_cents: 5_000,
+            lane_days_same_region: 1,
+            lane_days_cross_region: 3,
+            auto_approve_below: None,
+            auto_approve_regional_transfers: false,
+            review_days: 1,
+        }
+    }
+}
+
+/// A warehouse as planning needs it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub id: i64,
+    pub code: String,
+    pub region_id: i64,
+    pub region: String,
+    pub regional_centre: bool,
+}
+
+/// Every warehouse by id (a network has tens to hundreds).
+pub fn sites(conn: &mut AnyConnection) -> Result<HashMap<i64, Site>, AppError> {
+    let rows: Vec<(i64, String, i64, String, String)> = warehouses::table
+        .inner_join(regions::table)
+        .select((
+            warehouses::id,
+            warehouses::code,
+            regions::id,
+            regions::code,
+            warehouses::kind,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, region_id, region, kind)| {
+            (
+                id,
+                Site {
+                    id,
+                    code,
+                    region_id,
+                    region,
+                    regional_centre: kind == "regional",
+                },
+            )
+        })
+        .collect())
+}
+
+/// Money as stored (TEXT), normalised.
+pub(crate) fn money_text(value: Decimal) -> String {
+    value.normalize().to_string()
+}

@@ -1,0 +1,299 @@
+//! Replenishment API types: policies, runs, proposals, purchase orders, KPIs.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The stock policy of one (warehouse, part).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Policy {
+    pub warehouse: String,
+    pub part_number: String,
+    /// Reorder point s: replenish when the inventory position is at or below it.
+    pub reorder_point: i64,
+    /// Order-up-to level S.
+    pub order_up_to: i64,
+    /// Expected share of demand lines served at once under (s, S).
+    pub expected_fill_rate: f64,
+    pub daily_rate: f64,
+    pub lead_time_days: i32,
+    pub demand_class: String,
+    pub method: String,
+    /// Whether a manual min/max overrides the computed levels (then s = min, S = max).
+    pub manual: bool,
+    pub manual_min: Option<i64>,
+    pub manual_max: Option<i64>,
+    pub computed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFilter {
+    pub warehouse: Option<String>,
+    pub part_number: Option<String>,
+    /// Only manual overrides (`true`) or only computed policies (`false`).
+    pub manual: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A manual min/max: the reorder point and order-up-to level to use instead of the computed ones.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverride {
+    #[serde(deserialize_with = "crate::validate::integer::deserialize")]
+    #[schema(value_type = i64, minimum = 0)]
+    pub min: i64,
+    #[serde(deserialize_with = "crate::validate::integer::deserialize")]
+    #[schema(value_type = i64, minimum = 0)]
+    pub max: i64,
+}
+
+/// What a replenishment run covers; everything when empty.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// Only this part (and the parts it replaced).
+    pub part_number: Option<String>,
+    /// Recompute the policies first (default true; an urgent run uses the stored ones).
+    pub replan: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunSummary {
+    pub id: i64,
+    /// `scheduled`, `manual` or `urgent`.
+    pub trigger: String,
+    pub status: String,
+    pub scope: String,
+    /// (warehouse, part) pairs planned.
+    pub pairs: i64,
+    pub purchases: i64,
+    pub transfers: i64,
+    /// Cents of inventory value per stock-out line avoided per day at the margin.
+    pub shadow_price: Option<f64>,
+    /// Network stock-out rate the policies are expected to reach.
+    pub expected_stockout_rate: Option<f64>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalKind {
+    Purchase,
+    Transfer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Open,
+    Approved,
+    Rejected,
+    /// Replaced by a newer run's proposal.
+    Superseded,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Open => "open",
+            ProposalStatus::Approved => "approved",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "approved" => ProposalStatus::Approved,
+            "rejected" => ProposalStatus::Rejected,
+            "superseded" => ProposalStatus::Superseded,
+            _ => ProposalStatus::Open,
+        }
+    }
+}
+
+/// Why a proposal was made: the numbers behind it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Explanation {
+    pub daily_rate: f64,
+    pub demand_class: String,
+    pub method: String,
+    pub lead_time_days: i64,
+    pub reorder_point: i64,
+    pub order_up_to: i64,
+    /// Inventory position before the proposal (on hand + on order + in transit - reserved).
+    pub position: i64,
+    /// Units of replaced (superseded) parts counted in the position.
+    pub predecessor_stock: i64,
+    pub manual_override: bool,
+    /// Expected fill rate until the next review without and with the proposal.
+    pub fill_rate_without: f64,
+    pub fill_rate_with: f64,
+    /// For transfers: days the transfer takes; for purchases: the supplier's lead time.
+    pub arrives_in_days: i64,
+}
+
+/// A purchase or transfer the planner proposes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Proposal {
+    pub id: i64,
+    pub run_id: i64,
+    pub kind: ProposalKind,
+    pub status: ProposalStatus,
+    /// Destination warehouse.
+    pub warehouse: String,
+    pub region: String,
+    pub part_number: String,
+    /// Source warehouse (transfers).
+    pub from_warehouse: Option<String>,
+    /// Supplier (purchases).
+    pub supplier: Option<String>,
+    pub quantity: i64,
+    /// Supplier price (purchases) or unit cost (transfers).
+    #[schema(value_type = String, example = "12.50")]
+    pub unit_price: Decimal,
+    #[schema(value_type = String, example = "125.00")]
+    pub value: Decimal,
+    /// Purchases of one supplier into one region share this key: they are ordered together.
+    pub consolidation: String,
+    pub explanation: Explanation,
+    pub reason: Option<String>,
+    pub auto_approved: bool,
+    pub purchase_order_id: Option<i64>,
+    pub transfer_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalFilter {
+    pub status: Option<ProposalStatus>,
+    pub kind: Option<ProposalKind>,
+    /// Region code (of the destination).
+    pub region: Option<String>,
+    pub warehouse: Option<String>,
+    pub supplier: Option<String>,
+    pub part_number: Option<String>,
+    /// Only proposals worth at least this much.
+    #[param(value_type = Option<String>)]
+    pub min_value: Option<Decimal>,
+    #[param(value_type = Option<String>)]
+    pub max_value: Option<Decimal>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Changes to an open proposal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalEdit {
+    #[serde(default, deserialize_with = "crate::validate::integer::option::deserialize")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub quantity: Option<i64>,
+    /// Another supplier with terms for the part (purchases only).
+    pub supplier: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectInput {
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkApprove {
+    #[schema(min_items = 1, max_items = 500)]
+    pub ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BulkApproved {
+    pub approved: Vec<Proposal>,
+    pub purchase_orders: Vec<i64>,
+    pub transfers: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PurchaseOrderLine {
+    pub part_number: String,
+    pub quantity: i64,
+    pub received: i64,
+    pub outstanding: i64,
+    #[schema(value_type = String)]
+    pub unit_price: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PurchaseOrder {
+    pub id: i64,
+    /// Reference receipts quote as `purchase_order`.
+    pub number: String,
+    pub supplier: String,
+    pub warehouse: String,
+    /// `open`, `partially_received` or `received`.
+    pub status: String,
+    pub lines: Vec<PurchaseOrderLine>,
+    #[schema(value_type = String)]
+    pub value: Decimal,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expected_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseOrderFilter {
+    pub status: Option<String>,
+    pub supplier: Option<String>,
+    pub warehouse: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct KpiFilter {
+    /// First day (UTC, inclusive); default 30 days before `to`.
+    pub from: Option<NaiveDate>,
+    /// Last day (UTC, inclusive); default today.
+    pub to: Option<NaiveDate>,
+    pub region: Option<String>,
+    pub warehouse: Option<String>,
+}
+
+/// Service and stock figures over a period, from the ledger and the refusals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Kpis {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Reservation lines and issues requested, plus refused reservation lines.
+    pub demand_lines: i64,
+    /// Lines served at once from the requested warehouse.
+    pub lines_filled: i64,
+    /// Lines not served at once / all lines.
+    pub stockout_rate: f64,
+    pub units_demanded: i64,
+    pub units_filled: i64,
+    pub unit_fill_rate: f64,
+    /// On hand x unit cost at the end of the period.
+    #[schema(value_type = String)]
+    pub inventory_value: Decimal,
+    /// Cost of units consumed or issued in the period / inventory value, annualised.
+    pub turnover: f64,
+    pub open_proposals: i64,
+    /// Purchase orders past their expected date with units outstanding.
+    pub late_purchase_orders: i64,
+}

@@ -1,0 +1,743 @@
+//! Replenishment runs.
+//!
+//! 1. **Plan** (full runs): every (warehouse, part) with a stored forecast gets a cost-service
+//!    curve ([`crate::replenishment::policy`]) built from its lead-time demand moments, line
+//!    rate and batch size; [`crate::replenishment::allocate`] picks one reorder point per pair
+//!    with one shadow price per target (network, regions, criticality classes) so the expected
+//!    stock-out lines meet the targets at the least inventory value. Critical parts also get a
+//!    per-item fill-rate floor. Pairs with a manual override keep it. Curves are built one
+//!    chunk of parts at a time; only the compact hulls are held for the allocation.
+//! 2. **Propose** (every run), one chunk of parts at a time, in one short transaction per
+//!    chunk: pairs at or below s need `S - position`; excess elsewhere is matched first (same
+//!    region, then by lane time, only when it lands no later than a purchase); the rest becomes
+//!    a purchase proposal to the preferred supplier (MOQ, packs). Open proposals of the chunk
+//!    are superseded, not duplicated.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use diesel::prelude::*;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::model::{Explanation, ProposalKind, RunRequest, RunSummary};
+use super::{proposals, sites, ReplenishmentSettings, Site};
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::replenishment::{self, dist::Dist, policy, transfers as matching, Constraint, Curve};
+use crate::schema::{
+    demand_daily as d, forecasts as f, parts, replenishment_policies as rp, replenishment_runs as runs,
+    stock_balances as b, supplier_parts as sp, suppliers,
+};
+use crate::stock::ledger::Actor;
+
+const PARTS_PER_CHUNK: usize = 64;
+const DEFAULT_LEAD_DAYS: i64 = 14;
+const HISTORY_DAYS: i64 = 730;
+
+/// A part as planning sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct PartInfo {
+    pub part_number: String,
+    pub unit_cost: Decimal,
+    pub criticality: String,
+    /// The last successor in its supersession chain (itself when current).
+    pub successor: i64,
+}
+
+/// The preferred (else quickest) supplier's terms for a part.
+#[derive(Debug, Clone)]
+pub(crate) struct Terms {
+    pub supplier_id: i64,
+    pub lead_days: i64,
+    pub moq: i64,
+    pub pack_size: i64,
+    pub unit_price: Decimal,
+}
+
+pub(crate) fn load_parts(conn: &mut AnyConnection) -> Result<HashMap<i64, PartInfo>, AppError> {
+    let rows: Vec<(i64, String, String, String, Option<String>)> = parts::table
+        .select((
+            parts::id,
+            parts::part_number,
+            parts::unit_cost,
+            parts::criticality,
+            parts::superseded_by,
+        ))
+        .load(conn)?;
+    let by_number: HashMap<String, i64> = rows.iter().map(|r| (r.1.clone(), r.0)).collect();
+    let next: HashMap<i64, i64> = rows
+        .iter()
+        .filter_map(|r| r.4.as_ref().and_then(|s| by_number.get(s)).map(|n| (r.0, *n)))
+        .collect();
+    let mut out = HashMap::with_capacity(rows.len());
+    for (id, pn, cost, criticality, _) in rows {
+        let mut current = id;
+        for _ in 0..next.len() {
+            match next.get(&current) {
+                Some(n) if *n != id => current = *n,
+                _ => break,
+            }
+        }
+        out.insert(
+            id,
+            PartInfo {
+                part_number: pn,
+                unit_cost: crate::validate::stored_decimal(&cost)?,
+                criticality,
+                successor: current,
+            },
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn load_terms(conn: &mut AnyConnection, part_ids: &[i64]) -> Result<HashMap<i64, Terms>, AppError> {
+    let rows: Vec<(i64, i64, i32, i64, i64, String, bool)> = sp::table
+        .inner_join(suppliers::table)
+        .filter(sp::part_id.eq_any(part_ids))
+        .filter(suppliers::active.eq(true))
+        .select((
+            sp::part_id,
+            sp::supplier_id,
+            sp::lead_time_days,
+            sp::moq,
+            sp::pack_size,
+            sp::unit_price,
+            sp::preferred,
+        ))
+        .load(conn)?;
+    let mut best: HashMap<i64, (bool, Terms)> = HashMap::new();
+    for (part, supplier_id, lead, moq, pack_size, price, preferred) in rows {
+        let terms = Terms {
+            supplier_id,
+            lead_days: i64::from(lead),
+            moq,
+            pack_size,
+            unit_price: crate::validate::stored_decimal(&price)?,
+        };
+        let better = match best.get(&part) {
+            None => true,
+            Some((p, t)) => (preferred && !p) || (preferred == *p && terms.lead_days < t.lead_days),
+        };
+        if better {
+            best.insert(part, (preferred, terms));
+        }
+    }
+    Ok(best.into_iter().map(|(k, (_, t))| (k, t)).collect())
+}
+
+fn cents(value: Decimal) -> i64 {
+    (value * Decimal::from(100)).round().to_i64().unwrap_or(i64::MAX)
+}
+
+/// Pairs planned, (shadow price, expected stock-out rate), purchases and transfers proposed.
+type RunCounts = (i64, Option<(f64, f64)>, i64, i64);
+type PolicyRow = (i64, i64, i64, i64, f64, i32, String, String, bool);
+
+/// Starts, runs and finishes one replenishment run.
+pub fn run(
+    conn: &mut AnyConnection,
+    settings: &ReplenishmentSettings,
+    request: &RunRequest,
+    trigger: &str,
+    actor: &Actor,
+) -> Result<RunSummary, AppError> {
+    let catalog = load_parts(conn)?;
+    let only_part = match &request.part_number {
+        Some(pn) => {
+            let part = crate::catalog::parts::get(conn, pn)?;
+            Some(catalog.get(&part.id).map(|p| p.successor).unwrap_or(part.id))
+        }
+        None => None,
+    };
+    // A one-part run keeps the network's stored levels: re-allocating one part alone would
+    // price it apart from the rest of the network.
+    let replan = request.replan.unwrap_or(true) && only_part.is_none();
+    let scope = serde_json::to_string(request).unwrap_or_default();
+    let started = db::now();
+    let id: i64 = db::write_tx(conn, |conn| {
+        diesel::insert_into(runs::table)
+            .values((
+                runs::trigger_kind.eq(trigger),
+                runs::scope.eq(&scope),
+                runs::status.eq("running"),
+                runs::started_at.eq(started),
+            ))
+            .returning(runs::id)
+            .get_result(conn)
+    })?;
+    let outcome = (|| -> Result<RunCounts, AppError> {
+        let network = sites(conn)?;
+        let planned = if replan {
+            Some(plan(conn, settings, &catalog, &network)?)
+        } else {
+            None
+        };
+        let (pairs, allocation) = planned.unwrap_or((0, None));
+        let (purchases, transfers) = propose(conn, settings, &catalog, &network, id, only_part, actor)?;
+        Ok((pairs, allocation, purchases, transfers))
+    })();
+    let finished = db::now();
+    let (status, error) = match &outcome {
+        Ok(_) => ("succeeded", None),
+        Err(e) => ("failed", Some(e.to_string())),
+    };
+    let (pairs, allocation, purchases, transfers) = outcome.as_ref().map(|o| *o).unwrap_or((0, None, 0, 0));
+    db::write_tx(conn, |conn| {
+        diesel::update(runs::table.find(id))
+            .set((
+                runs::status.eq(status),
+                runs::pairs.eq(pairs as i32),
+                runs::purchases.eq(purchases as i32),
+                runs::transfers.eq(transfers as i32),
+                runs::shadow_price.eq(allocation.map(|a| a.0)),
+                runs::expected_stockout_rate.eq(allocation.map(|a| a.1)),
+                runs::finished_at.eq(Some(finished)),
+                runs::error.eq(error),
+            ))
+            .execute(conn)
+    })?;
+    outcome?;
+    Ok(RunSummary {
+        id,
+        trigger: trigger.to_owned(),
+        status: status.to_owned(),
+        scope,
+        pairs,
+        purchases,
+        transfers,
+        shadow_price: allocation.map(|a| a.0),
+        expected_stockout_rate: allocation.map(|a| a.1),
+        started_at: started.and_utc(),
+        finished_at: Some(finished.and_utc()),
+    })
+}
+
+/// An urgent run per short part of a refused reservation, on the stored policies.
+pub fn urgent_runs(
+    conn: &mut AnyConnection,
+    settings: &ReplenishmentSettings,
+    lines: &[crate::error::ShortageLine],
+) -> Result<(), AppError> {
+    let actor = Actor {
+        name: "system:urgent-replenishment".to_owned(),
+        request_id: None,
+    };
+    for line in lines {
+        let request = RunRequest {
+            part_number: Some(line.part_number.clone()),
+            replan: Some(false),
+        };
+        run(conn, settings, &request, "urgent", &actor)?;
+    }
+    Ok(())
+}
+
+/// One pair's model before the allocation.
+struct Item {
+    warehouse_id: i64,
+    part_id: i64,
+    curve: Curve,
+    batch: i64,
+    daily_rate: f64,
+    lead_days: i32,
+    demand_class: String,
+    method: String,
+}
+
+type ForecastRow = (i64, i64, f64, f64, f64, i32, i32, String, String);
+
+/// Recomputes every non-manual policy; returns the pairs planned and (shadow price, expected
+/// network stock-out rate).
+fn plan(
+    conn: &mut AnyConnection,
+    settings: &ReplenishmentSettings,
+    catalog: &HashMap<i64, PartInfo>,
+    network: &HashMap<i64, Site>,
+) -> Result<(i64, Option<(f64, f64)>), AppError> {
+    let manual: HashSet<(i64, i64)> = rp::table
+        .filter(rp::manual.eq(true))
+        .select((rp::warehouse_id, rp::part_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut part_ids: Vec<i64> = f::table.select(f::part_id).distinct().load(conn)?;
+    part_ids.sort_unstable();
+    let since = chrono::Utc::now().date_naive() - chrono::Duration::days(HISTORY_DAYS);
+    let mut items: Vec<Item> = Vec::new();
+    let mut scratch = policy::Scratch::default();
+    for chunk in part_ids.chunks(PARTS_PER_CHUNK) {
+        let rows: Vec<ForecastRow> = f::table
+            .filter(f::part_id.eq_any(chunk))
+            .select((
+                f::warehouse_id,
+                f::part_id,
+                f::daily_rate,
+                f::lead_time_mean,
+                f::lead_time_variance,
+                f::lead_time_days,
+                f::review_days,
+                f::demand_class,
+                f::method,
+            ))
+            .load(conn)?;
+        // Lines and units per pair (predecessors' demand counts toward the successor).
+        let sources: Vec<i64> = catalog
+            .iter()
+            .filter(|(_, p)| chunk.contains(&p.successor))
+            .map(|(id, _)| *id)
+            .collect();
+        let history: Vec<(i64, i64, i64, i64)> = d::table
+            .filter(d::part_id.eq_any(&sources))
+            .filter(d::day.ge(since))
+            .select((d::warehouse_id, d::part_id, d::quantity, d::lines))
+            .load(conn)?;
+        let mut lines: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
+        for (w, p, q, l) in history {
+            let successor = catalog.get(&p).map(|x| x.successor).unwrap_or(p);
+            let e = lines.entry((w, successor)).or_default();
+            e.0 += q;
+            e.1 += l;
+        }
+        let terms = load_terms(conn, chunk)?;
+        for (w, p, rate, mean, variance, lead, review, class, method) in rows {
+            if manual.contains(&(w, p)) {
+                continue;
+            }
+            let Some(part) = catalog.get(&p) else { continue };
+            let (units, line_count) = lines.get(&(w, p)).copied().unwrap_or((0, 0));
+            let line_size = if line_count > 0 {
+                units as f64 / line_count as f64
+            } else {
+                1.0
+            }
+            .max(1.0);
+            let unit_cents = cents(part.unit_cost);
+            let t = terms.get(&p);
+            let batch = policy::order_quantity(
+                &policy::OrderCosts {
+                    demand_per_period: rate,
+                    review_periods: review.max(1) as usize,
+                    periods_per_year: 365.0,
+                    unit_cost_cents: unit_cents,
+                    holding_rate_per_year: settings.holding_rate,
+                    order_cost_cents: settings.order_cost_cents,
+                    moq: t.map_or(1, |t| t.moq),
+                    pack_size: t.map_or(1, |t| t.pack_size),
+                },
+                true,
+            );
+            let line_rate = rate / line_size;
+            let curve = if line_rate > 0.0 && mean > 0.0 {
+                let share = policy::line_horizon_share(lead.max(0) as u32, review.max(1) as usize);
+                let seen = Dist::new(mean * share, variance * share);
+                let levels = policy::item_levels(
+                    &seen,
+                    line_rate,
+                    line_size.round() as u64,
+                    unit_cents,
+                    batch,
+                    &mut scratch,
+                );
+                let floor = if part.criticality == "critical" {
+                    settings.critical_floor
+                } else {
+                    0.0
+                };
+                Curve {
+                    levels: policy::hull(&levels, line_rate, floor),
+                    line_rate,
+                }
+            } else {
+                replenishment::not_stocked()
+            };
+            items.push(Item {
+                warehouse_id: w,
+                part_id: p,
+                curve,
+                batch,
+                daily_rate: rate,
+                lead_days: lead,
+                demand_class: class,
+                method,
+            });
+        }
+    }
+    if items.is_empty() {
+        return Ok((0, None));
+    }
+    let constraints = constraints(settings, catalog, network, &items);
+    let curves: Vec<&Curve> = items.iter().map(|i| &i.curve).collect();
+    let allocation = replenishment::allocate(&curves, &constraints);
+    let now = db::now();
+    let values: Vec<_> = items
+        .iter()
+        .zip(&allocation.picks)
+        .map(|(item, &pick)| {
+            let level = item.curve.levels[pick];
+            let levels = replenishment::levels_of(level.s, item.batch);
+            let fill = if item.curve.line_rate > 0.0 {
+                1.0 - level.stockout_lines / item.curve.line_rate
+            } else {
+                1.0
+            };
+            (
+                rp::warehouse_id.eq(item.warehouse_id),
+                rp::part_id.eq(item.part_id),
+                rp::reorder_point.eq(levels.s),
+                rp::order_up_to.eq(levels.order_up_to),
+                rp::expected_fill_rate.eq(fill.clamp(0.0, 1.0)),
+                rp::daily_rate.eq(item.daily_rate),
+                rp::lead_time_days.eq(item.lead_days),
+                rp::demand_class.eq(item.demand_class.clone()),
+                rp::method.eq(item.method.clone()),
+                rp::manual.eq(false),
+                rp::computed_at.eq(now),
+            )
+        })
+        .collect();
+    for (batch, chunk) in values.chunks(500).zip(items.chunks(500)) {
+        let chunk_parts: Vec<i64> = chunk
+            .iter()
+            .map(|i| i.part_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        db::write_tx(conn, |conn| {
+            diesel::delete(
+                rp::table
+                    .filter(rp::manual.eq(false))
+                    .filter(rp::part_id.eq_any(&chunk_parts)),
+            )
+            .execute(conn)?;
+            let statement = diesel::insert_into(rp::table).values(batch);
+            match conn {
+                AnyConnection::Postgresql(c) => statement.execute(c)?,
+                AnyConnection::Sqlite(c) => statement.execute(c)?,
+            };
+            Ok::<_, AppError>(())
+        })?;
+    }
+    let price = allocation.prices.first().copied();
+    let rate = allocation.rates.first().copied();
+    Ok((items.len() as i64, price.zip(rate)))
+}
+
+/// The network target first (its price and rate are reported), then regions and classes.
+fn constraints(
+    settings: &ReplenishmentSettings,
+    catalog: &HashMap<i64, PartInfo>,
+    network: &HashMap<i64, Site>,
+    items: &[Item],
+) -> Vec<Constraint> {
+    let mut out = vec![Constraint::network(items.len(), settings.stockout_target)];
+    for (region, target) in &settings.region_targets {
+        let members: Vec<usize> = (0..items.len())
+            .filter(|&i| network.get(&items[i].warehouse_id).is_some_and(|s| &s.region == region))
+            .collect();
+        if !members.is_empty() {
+            out.push(Constraint {
+                members,
+                max_rate: *target,
+            });
+        }
+    }
+    for (class, target) in &settings.class_targets {
+        let members: Vec<usize> = (0..items.len())
+            .filter(|&i| catalog.get(&items[i].part_id).is_some_and(|p| &p.criticality == class))
+            .collect();
+        if !members.is_empty() {
+            out.push(Constraint {
+                members,
+                max_rate: *target,
+            });
+        }
+    }
+    out
+}
+
+/// A pair's stored policy and forecast moments, as proposing needs them.
+#[derive(Debug, Clone)]
+struct Pair {
+    s: i64,
+    order_up_to: i64,
+    daily_rate: f64,
+    lead_days: i64,
+    class: String,
+    method: String,
+    manual: bool,
+    mean: f64,
+    variance: f64,
+}
+
+/// A proposal before it is stored.
+pub(crate) struct Draft {
+    pub kind: ProposalKind,
+    pub warehouse_id: i64,
+    pub part_id: i64,
+    pub from_warehouse_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    pub region_id: i64,
+    pub quantity: i64,
+    pub unit_price: Decimal,
+    pub explanation: Explanation,
+}
+
+fn fill(dist: &Dist, position: i64) -> f64 {
+    if position <= 0 {
+        0.0
+    } else {
+        dist.cdf((position - 1) as u64)
+    }
+}
+
+type Balance = (i64, i64, i64, i64, i64, i64);
+
+/// Proposes transfers and purchases for every pair at or below its reorder point; returns
+/// (purchases, transfers) proposed.
+fn propose(
+    conn: &mut AnyConnection,
+    settings: &ReplenishmentSettings,
+    catalog: &HashMap<i64, PartInfo>,
+    network: &HashMap<i64, Site>,
+    run_id: i64,
+    only_part: Option<i64>,
+    actor: &Actor,
+) -> Result<(i64, i64), AppError> {
+    let mut part_ids: Vec<i64> = match only_part {
+        Some(p) => vec![p],
+        None => rp::table.select(rp::part_id).distinct().load(conn)?,
+    };
+    part_ids.sort_unstable();
+    let (mut purchases, mut transfers) = (0, 0);
+    for chunk in part_ids.chunks(PARTS_PER_CHUNK) {
+        let policies: Vec<PolicyRow> = rp::table
+            .filter(rp::part_id.eq_any(chunk))
+            .select((
+                rp::warehouse_id,
+                rp::part_id,
+                rp::reorder_point,
+                rp::order_up_to,
+                rp::daily_rate,
+                rp::lead_time_days,
+                rp::demand_class,
+                rp::method,
+                rp::manual,
+            ))
+            .load(conn)?;
+        let moments: HashMap<(i64, i64), (f64, f64)> = f::table
+            .filter(f::part_id.eq_any(chunk))
+            .select((f::warehouse_id, f::part_id, f::lead_time_mean, f::lead_time_variance))
+            .load::<(i64, i64, f64, f64)>(conn)?
+            .into_iter()
+            .map(|(w, p, m, v)| ((w, p), (m, v)))
+            .collect();
+        let mut by_part: BTreeMap<i64, BTreeMap<i64, Pair>> = BTreeMap::new();
+        for (w, p, s, big_s, rate, lead, class, method, manual) in policies {
+            let (mean, variance) = moments.get(&(w, p)).copied().unwrap_or((0.0, 0.0));
+            by_part.entry(p).or_default().insert(
+                w,
+                Pair {
+                    s,
+                    order_up_to: big_s,
+                    daily_rate: rate,
+                    lead_days: i64::from(lead),
+                    class,
+                    method,
+                    manual,
+                    mean,
+                    variance,
+                },
+            );
+        }
+        let sources: Vec<i64> = catalog
+            .iter()
+            .filter(|(id, p)| chunk.contains(&p.successor) || chunk.contains(id))
+            .map(|(id, _)| *id)
+            .collect();
+        let balances: Vec<Balance> = b::table
+            .filter(b::part_id.eq_any(&sources))
+            .select((
+                b::warehouse_id,
+                b::part_id,
+                b::on_hand,
+                b::reserved,
+                b::in_transit_in,
+                b::on_order,
+            ))
+            .load(conn)?;
+        let terms = load_terms(conn, chunk)?;
+        let mut drafts = Vec::new();
+        let mut below = Vec::new();
+        for &part_id in chunk {
+            let Some(part) = catalog.get(&part_id) else { continue };
+            let pairs = by_part.remove(&part_id).unwrap_or_default();
+            drafts.extend(propose_part(
+                settings,
+                network,
+                part_id,
+                part,
+                &pairs,
+                &balances,
+                catalog,
+                terms.get(&part_id),
+                &mut below,
+            ));
+        }
+        purchases += drafts.iter().filter(|x| x.kind == ProposalKind::Purchase).count() as i64;
+        transfers += drafts.iter().filter(|x| x.kind == ProposalKind::Transfer).count() as i64;
+        db::write_tx(conn, |conn| {
+            proposals::supersede_open(conn, chunk)?;
+            for event in &below {
+                crate::webhooks::enqueue(conn, "stock.below_reorder_point", event)?;
+            }
+            proposals::store_drafts(conn, settings, run_id, &drafts, network, catalog, actor)
+        })?;
+    }
+    Ok((purchases, transfers))
+}
+
+/// What a `stock.below_reorder_point` event carries.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct BelowReorderPoint {
+    warehouse: String,
+    part_number: String,
+    position: i64,
+    reorder_point: i64,
+    order_up_to: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn propose_part(
+    settings: &ReplenishmentSettings,
+    network: &HashMap<i64, Site>,
+    part_id: i64,
+    part: &PartInfo,
+    pairs: &BTreeMap<i64, Pair>,
+    balances: &[Balance],
+    catalog: &HashMap<i64, PartInfo>,
+    terms: Option<&Terms>,
+    below: &mut Vec<BelowReorderPoint>,
+) -> Vec<Draft> {
+    // Position per warehouse: the part's own, plus what replaced parts still hold there
+    // (used up before the successor is bought).
+    let mut position: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new(); // (on_hand, position, predecessor)
+    for &(w, p, on_hand, reserved, in_transit, on_order) in balances {
+        let entry = position.entry(w).or_default();
+        if p == part_id {
+            entry.0 += on_hand;
+            entry.1 += on_hand + on_order + in_transit - reserved;
+        } else if catalog.get(&p).is_some_and(|x| x.successor == part_id) {
+            let usable = (on_hand - reserved).max(0);
+            entry.1 += usable;
+            entry.2 += usable;
+        }
+    }
+    let purchase_lead = terms.map_or(DEFAULT_LEAD_DAYS, |t| t.lead_days);
+    // Local indices: regional centres first, so among equal lanes they give first.
+    let mut order: Vec<i64> = network.keys().copied().collect();
+    order.sort_by_key(|w| (!network[w].regional_centre, *w));
+    let index: HashMap<i64, usize> = order.iter().enumerate().map(|(i, w)| (*w, i)).collect();
+    let region: Vec<usize> = order.iter().map(|w| network[w].region_id as usize).collect();
+    let mut needs = Vec::new();
+    let mut offers = Vec::new();
+    for (&w, &(on_hand, pos, _)) in &position {
+        let keep = pairs.get(&w).map_or(0, |p| p.order_up_to);
+        let give = matching::excess(on_hand, pos, keep);
+        if give > 0 && pairs.get(&w).is_none_or(|p| pos > p.s) {
+            offers.push(matching::Offer {
+                warehouse: index[&w],
+                qty: give,
+            });
+        }
+    }
+    for (&w, pair) in pairs {
+        let pos = position.get(&w).map_or(0, |x| x.1);
+        if pos <= pair.s && pair.order_up_to > pos {
+            needs.push((
+                pos - pair.s,
+                matching::Need {
+                    warehouse: index[&w],
+                    qty: pair.order_up_to - pos,
+                    purchase_lead: purchase_lead as u32,
+                },
+            ));
+            below.push(BelowReorderPoint {
+                warehouse: network[&w].code.clone(),
+                part_number: part.part_number.clone(),
+                position: pos,
+                reorder_point: pair.s,
+                order_up_to: pair.order_up_to,
+            });
+        }
+    }
+    // The furthest below its reorder point is served first.
+    needs.sort_by_key(|(gap, n)| (*gap, n.warehouse));
+    let needs: Vec<matching::Need> = needs.into_iter().map(|(_, n)| n).collect();
+    let lane = |from: usize, to: usize| {
+        let days = if region[from] == region[to] {
+            settings.lane_days_same_region
+        } else {
+            settings.lane_days_cross_region
+        };
+        days.max(0) as u32
+    };
+    let matches = matching::match_part(&needs, &mut offers, &region, &lane);
+    let mut covered: HashMap<usize, i64> = HashMap::new();
+    let mut drafts = Vec::new();
+    let explain = |w: i64, pair: &Pair, qty: i64, days: i64| {
+        let (_, pos, pred) = position.get(&w).copied().unwrap_or_default();
+        let dist = Dist::new(pair.mean, pair.variance);
+        Explanation {
+            daily_rate: pair.daily_rate,
+            demand_class: pair.class.clone(),
+            method: pair.method.clone(),
+            lead_time_days: pair.lead_days,
+            reorder_point: pair.s,
+            order_up_to: pair.order_up_to,
+            position: pos,
+            predecessor_stock: pred,
+            manual_override: pair.manual,
+            fill_rate_without: fill(&dist, pos),
+            fill_rate_with: fill(&dist, pos + qty),
+            arrives_in_days: days,
+        }
+    };
+    for m in &matches {
+        let (from, to) = (order[m.from], order[m.to]);
+        *covered.entry(m.to).or_default() += m.qty;
+        let pair = &pairs[&to];
+        drafts.push(Draft {
+            kind: ProposalKind::Transfer,
+            warehouse_id: to,
+            part_id,
+            from_warehouse_id: Some(from),
+            supplier_id: None,
+            region_id: network[&to].region_id,
+            quantity: m.qty,
+            unit_price: part.unit_cost,
+            explanation: explain(to, pair, m.qty, i64::from(lane(m.from, m.to))),
+        });
+    }
+    for need in &needs {
+        let left = need.qty - covered.get(&need.warehouse).copied().unwrap_or(0);
+        let Some(t) = terms else { continue };
+        if left <= 0 {
+            continue;
+        }
+        let w = order[need.warehouse];
+        let qty = policy::round_to_pack(left, t.moq, t.pack_size);
+        drafts.push(Draft {
+            kind: ProposalKind::Purchase,
+            warehouse_id: w,
+            part_id,
+            from_warehouse_id: None,
+            supplier_id: Some(t.supplier_id),
+            region_id: network[&w].region_id,
+            quantity: qty,
+            unit_price: t.unit_price,
+            explanation: explain(w, &pairs[&w], qty, t.lead_days),
+        });
+    }
+    drafts
+}

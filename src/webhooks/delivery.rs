@@ -1,0 +1,211 @@
+//! Delivering the outbox. Any number of instances may run this: a row is claimed with one
+//! conditional UPDATE (only a pending, due, unclaimed row changes), so each attempt is made
+//! by one instance; a claim left by a crashed instance lapses after [`CLAIM`].
+//!
+//! Failures are retried with exponential backoff (10 s, 20 s, 40 s ... capped at 1 h) for
+//! [`GIVE_UP_AFTER`] (72 h) from the event, so a receiver down for a day loses nothing.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::signing;
+use crate::db::{self, AnyConnection, DbPool};
+use crate::error::AppError;
+use crate::schema::{webhook_endpoints as e, webhook_outbox as o};
+
+const BATCH: i64 = 50;
+const CLAIM: chrono::Duration = chrono::Duration::minutes(5);
+pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
+const FIRST_RETRY_SECS: i64 = 10;
+const MAX_BACKOFF_SECS: i64 = 3600;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+/// Delay before attempt `attempts + 1`, after `attempts` failures.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let exp = (attempts.max(1) - 1).min(20) as u32;
+    chrono::Duration::seconds((FIRST_RETRY_SECS << exp).min(MAX_BACKOFF_SECS))
+}
+
+struct Claimed {
+    id: i64,
+    event_id: String,
+    event_type: String,
+    payload: String,
+    url: String,
+    secret: String,
+    attempts: i32,
+    created_at: NaiveDateTime,
+}
+
+/// Claims up to a batch of due deliveries for this caller.
+fn claim(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, AppError> {
+    let due: Vec<i64> = o::table
+        .inner_join(e::table)
+        .filter(e::active.eq(true))
+        .filter(o::status.eq("pending"))
+        .filter(o::next_attempt_at.le(now))
+        .filter(o::claimed_until.is_null().or(o::claimed_until.lt(now)))
+        .select(o::id)
+        .order(o::id)
+        .limit(BATCH)
+        .load(conn)?;
+    let mut claimed = Vec::new();
+    for id in due {
+        let taken = db::write_tx(conn, |conn| {
+            diesel::update(
+                o::table
+                    .filter(o::id.eq(id))
+                    .filter(o::status.eq("pending"))
+                    .filter(o::claimed_until.is_null().or(o::claimed_until.lt(now))),
+            )
+            .set(o::claimed_until.eq(Some(now + CLAIM)))
+            .execute(conn)
+        })?;
+        if taken != 1 {
+            continue;
+        }
+        let row: (String, String, String, String, String, i32, NaiveDateTime) = o::table
+            .inner_join(e::table)
+            .filter(o::id.eq(id))
+            .select((
+                o::event_id,
+                o::event_type,
+                o::payload,
+                e::url,
+                e::secret,
+                o::attempts,
+                o::created_at,
+            ))
+            .first(conn)?;
+        claimed.push(Claimed {
+            id,
+            event_id: row.0,
+            event_type: row.1,
+            payload: row.2,
+            url: row.3,
+            secret: row.4,
+            attempts: row.5,
+            created_at: row.6,
+        });
+    }
+    Ok(claimed)
+}
+
+fn record(
+    conn: &mut AnyConnection,
+    item: &Claimed,
+    outcome: Result<(), String>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let attempts = item.attempts + 1;
+    db::write_tx(conn, |conn| {
+        let row = o::table.filter(o::id.eq(item.id));
+        match &outcome {
+            Ok(()) => diesel::update(row)
+                .set((
+                    o::status.eq("delivered"),
+                    o::attempts.eq(attempts),
+                    o::delivered_at.eq(Some(now)),
+                    o::claimed_until.eq(None::<NaiveDateTime>),
+                    o::last_error.eq(None::<String>),
+                ))
+                .execute(conn),
+            Err(error) => {
+                let next = now + backoff(attempts);
+                let status = if next - item.created_at > GIVE_UP_AFTER {
+                    "failed"
+                } else {
+                    "pending"
+                };
+                diesel::update(row)
+                    .set((
+                        o::status.eq(status),
+                        o::attempts.eq(attempts),
+                        o::next_attempt_at.eq(next),
+                        o::claimed_until.eq(None::<NaiveDateTime>),
+                        o::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+                    ))
+                    .execute(conn)
+            }
+        }
+    })?;
+    Ok(())
+}
+
+async fn send(client: &reqwest::Client, item: &Claimed) -> Result<(), String> {
+    let response = client
+        .post(&item.url)
+        .timeout(Duration::from_secs(10))
+        .header("content-type", "application/json")
+        .header("X-Spares-Event-Id", &item.event_id)
+        .header("X-Spares-Event", &item.event_type)
+        .header(
+            "X-Spares-Signature",
+            signing::signature(&item.secret, item.payload.as_bytes()),
+        )
+        .body(item.payload.clone())
+        .send()
+        .await
+        .map_err(|err| format!("request failed: {err}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("receiver answered {}", response.status().as_u16()))
+    }
+}
+
+/// One pass: claims what is due at `now`, sends it and records each outcome.
+pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, now: NaiveDateTime) -> Result<Report, AppError> {
+    let claim_pool = pool.clone();
+    let claimed = actix_web::web::block(move || {
+        let mut conn = claim_pool.get()?;
+        claim(&mut conn, now)
+    })
+    .await
+    .map_err(|err| AppError::Internal(anyhow::anyhow!("delivery task failed: {err}")))??;
+    let mut report = Report::default();
+    for item in claimed {
+        let outcome = send(client, &item).await;
+        match &outcome {
+            Ok(()) => report.delivered += 1,
+            Err(error) => {
+                report.failed += 1;
+                tracing::warn!(event = %item.event_id, url = %item.url, %error, "webhook delivery failed");
+            }
+        }
+        let record_pool = pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = record_pool.get()?;
+            record(&mut conn, &item, outcome, now)
+        })
+        .await
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("delivery task failed: {err}")))??;
+    }
+    Ok(report)
+}
+
+/// Delivers the outbox every `interval` in the background.
+pub fn spawn(pool: DbPool, interval: Duration) {
+    actix_web::rt::spawn(async move {
+        let client = reqwest::Client::new();
+        let mut ticker = actix_web::rt::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            match deliver_due(&pool, &client, db::now()).await {
+                Ok(report) if report.delivered + report.failed > 0 => {
+                    tracing::info!(delivered = report.delivered, failed = report.failed, "webhooks sent")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "webhook delivery pass failed"),
+            }
+        }
+    });
+}

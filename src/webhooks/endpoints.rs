@@ -1,0 +1,119 @@
+//! Webhook endpoints: where events go and the secret their signatures use.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::EVENT_TYPES;
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::schema::webhook_endpoints as e;
+
+/// A registered endpoint (its secret is shown only when it is created).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Endpoint {
+    pub id: i64,
+    pub url: String,
+    /// Subscribed event types; `*` is every event.
+    pub events: Vec<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    /// The signing secret; present only in the creation response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEndpoint {
+    /// `http://` or `https://` URL receiving POSTed JSON events.
+    #[schema(max_length = 500, example = "https://erp.example.com/hooks/spares")]
+    pub url: String,
+    /// Event types (`proposal.created`, `proposal.approved`, `purchase_order.created`,
+    /// `stock.below_reorder_point`, `reservation.refused`) or `*`; default every event.
+    pub events: Option<Vec<String>>,
+    /// Signing secret (16-200 characters); generated when absent.
+    #[schema(min_length = 16, max_length = 200)]
+    pub secret: Option<String>,
+}
+
+type Row = (i64, String, String, bool, chrono::NaiveDateTime);
+
+fn to_endpoint(row: Row) -> Endpoint {
+    Endpoint {
+        id: row.0,
+        url: row.1,
+        events: row.2.split(',').map(str::to_owned).collect(),
+        active: row.3,
+        created_at: row.4.and_utc(),
+        secret: None,
+    }
+}
+
+pub fn create(conn: &mut AnyConnection, input: &NewEndpoint) -> Result<Endpoint, AppError> {
+    let url = crate::validate::text("url", &input.url, 500)?;
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
+        return Err(AppError::validation("url", "must be an http:// or https:// URL"));
+    }
+    let events = match &input.events {
+        None => vec!["*".to_owned()],
+        Some(list) if list.is_empty() => return Err(AppError::validation("events", "must not be empty")),
+        Some(list) => {
+            for (i, event) in list.iter().enumerate() {
+                if event != "*" && !EVENT_TYPES.contains(&event.as_str()) {
+                    return Err(AppError::validation(
+                        format!("events[{i}]"),
+                        format!("must be * or one of {}", EVENT_TYPES.join(", ")),
+                    ));
+                }
+            }
+            list.clone()
+        }
+    };
+    let secret = match &input.secret {
+        Some(s) if !(16..=200).contains(&s.chars().count()) => {
+            return Err(AppError::validation("secret", "must be 16-200 characters"))
+        }
+        Some(s) => s.clone(),
+        None => {
+            let mut bytes = [0u8; 32];
+            rand::rng().fill_bytes(&mut bytes);
+            format!("whsec_{}", hex::encode(bytes))
+        }
+    };
+    let row: Row = diesel::insert_into(e::table)
+        .values((
+            e::url.eq(&url),
+            e::secret.eq(&secret),
+            e::events.eq(events.join(",")),
+            e::active.eq(true),
+            e::created_at.eq(db::now()),
+        ))
+        .returning((e::id, e::url, e::events, e::active, e::created_at))
+        .get_result(conn)?;
+    Ok(Endpoint {
+        secret: Some(secret),
+        ..to_endpoint(row)
+    })
+}
+
+pub fn list(conn: &mut AnyConnection) -> Result<Vec<Endpoint>, AppError> {
+    let rows: Vec<Row> = e::table
+        .select((e::id, e::url, e::events, e::active, e::created_at))
+        .order(e::id)
+        .load(conn)?;
+    Ok(rows.into_iter().map(to_endpoint).collect())
+}
+
+/// Deactivates an endpoint: nothing new is queued for it and its pending deliveries stop.
+pub fn deactivate(conn: &mut AnyConnection, id: i64) -> Result<Endpoint, AppError> {
+    let row: Option<Row> = diesel::update(e::table.find(id))
+        .set(e::active.eq(false))
+        .returning((e::id, e::url, e::events, e::active, e::created_at))
+        .get_result(conn)
+        .optional()?;
+    row.map(to_endpoint)
+        .ok_or_else(|| AppError::not_found("webhook endpoint", id.to_string()))
+}

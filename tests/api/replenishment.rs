@@ -1,0 +1,423 @@
+//! Replenishment: runs, proposals and their workflow, purchase orders through the ledger,
+//! manual overrides, webhooks, KPIs and the scheduled run's lease.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app_with, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_run_proposes_a_purchase_in_packs_and_approval_places_an_order_that_receipts_draw_down,
+    excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_run_supersedes,
+    a_manual_min_max_overrides_the_computed_levels,
+    events_are_written_with_the_change_signed_and_redelivered_after_a_failure,
+    kpis_follow_the_ledger_and_the_refusals,
+    the_scheduled_run_happens_once_across_instances,
+);
+
+/// `days` of daily demand of `qty` at (warehouse, part), ending yesterday.
+fn history(warehouse: &str, part: &str, days: i64, qty: i64) -> String {
+    let end = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let mut csv = String::from("date,warehouse,part_number,qty\n");
+    for back in (0..days).rev() {
+        let day = end - chrono::Duration::days(back);
+        csv.push_str(&format!("{day},{warehouse},{part},{qty}\n"));
+    }
+    csv
+}
+
+async fn import(app: &TestApp, csv: String) {
+    let reply = app
+        .client
+        .post(format!("{}/api/v1/demand-history", app.address))
+        .bearer_auth(&app.admin_key)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status().as_u16(), 200);
+}
+
+async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
+    let body = json!({ "lead_time_days": 6, "moq": moq, "pack_size": pack, "unit_price": "10.00" });
+    let reply = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/suppliers/SUP-1/parts/{part}"),
+            Some(&body),
+            None,
+        )
+        .await;
+    assert!(reply.status < 300, "{}", reply.body);
+}
+
+/// Demand of 2 a day at N-01 for P-1, forecast, then a replenishment run.
+async fn plan_with_demand(app: &TestApp) -> Value {
+    import(app, history("N-01", "P-1", 120, 2)).await;
+    let run = app.post("/api/v1/forecasts/run", &json!({})).await;
+    assert_eq!(run.status, 200, "{}", run.body);
+    replenish(app).await
+}
+
+async fn replenish(app: &TestApp) -> Value {
+    let run = app.post("/api/v1/replenishment/runs", &json!({})).await;
+    assert_eq!(run.status, 200, "{}", run.body);
+    assert_eq!(run.body["status"], "succeeded", "{}", run.body);
+    run.body
+}
+
+async fn proposals(app: &TestApp, query: &str) -> Vec<Value> {
+    let reply = app.get(&format!("/api/v1/proposals?{query}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["items"].as_array().cloned().expect("items")
+}
+
+async fn a_run_proposes_a_purchase_in_packs_and_approval_places_an_order_that_receipts_draw_down(app: TestApp) {
+    app.seed_network().await;
+    terms(&app, "P-1", 10, 6).await;
+    let run = plan_with_demand(&app).await;
+    assert_eq!(run["purchases"], 1, "{run}");
+    let policy = app.get("/api/v1/policies?warehouse=N-01&part_number=P-1").await;
+    let policy = &policy.body["items"][0];
+    assert!(policy["reorder_point"].as_i64().expect("s") >= 0, "{policy}");
+    assert!(policy["order_up_to"].as_i64() > policy["reorder_point"].as_i64());
+
+    let open = proposals(&app, "status=open&kind=purchase").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    let p = &open[0];
+    let qty = p["quantity"].as_i64().expect("quantity");
+    assert!(qty >= 10 && qty % 6 == 0, "MOQ 10 and packs of 6: {qty}");
+    assert_eq!(p["supplier"], "SUP-1");
+    assert_eq!(p["warehouse"], "N-01");
+    assert_eq!(p["explanation"]["position"], 0);
+    assert!(p["explanation"]["fill_rate_with"].as_f64() > p["explanation"]["fill_rate_without"].as_f64());
+    assert_eq!(
+        p["value"],
+        (rust_decimal::Decimal::from(qty) * rust_decimal::Decimal::from(10)).to_string()
+    );
+
+    let approved = app
+        .post(&format!("/api/v1/proposals/{}/approve", p["id"]), &json!({}))
+        .await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let order_id = approved.body["purchase_orders"][0].as_i64().expect("order");
+    let order = app.get(&format!("/api/v1/purchase-orders/{order_id}")).await.body;
+    assert_eq!(order["lines"][0]["quantity"], qty);
+    assert_eq!(app.balance("N-01", "P-1").await["on_order"], qty);
+
+    let receipt = json!({ "kind": "receipt", "warehouse": "N-01", "part_number": "P-1", "quantity": 4, "purchase_order": order["number"] });
+    let reply = app.post("/api/v1/movements", &receipt).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let balance = app.balance("N-01", "P-1").await;
+    assert_eq!(balance["on_order"], qty - 4);
+    assert_eq!(balance["on_hand"], 4);
+    let order = app.get(&format!("/api/v1/purchase-orders/{order_id}")).await.body;
+    assert_eq!(order["status"], "partially_received");
+    assert_eq!(order["lines"][0]["outstanding"], qty - 4);
+    app.assert_ledger_agrees();
+}
+
+async fn excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_run_supersedes(app: TestApp) {
+    app.seed_network().await;
+    terms(&app, "P-1", 1, 1).await;
+    app.receive("N-RDC", "P-1", 500).await;
+    app.receive("E-RDC", "P-1", 500).await;
+    let run = plan_with_demand(&app).await;
+    assert_eq!(run["purchases"], 0, "{run}");
+    let first = proposals(&app, "status=open").await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["kind"], "transfer");
+    assert_eq!(first[0]["from_warehouse"], "N-RDC", "same region first");
+    assert_eq!(first[0]["warehouse"], "N-01");
+
+    replenish(&app).await;
+    let superseded = app.get(&format!("/api/v1/proposals/{}", first[0]["id"])).await.body;
+    assert_eq!(superseded["status"], "superseded");
+    let open = proposals(&app, "status=open").await;
+    assert_eq!(open.len(), 1, "a second run replaces, never duplicates");
+
+    let id = open[0]["id"].as_i64().expect("id");
+    let edited = app
+        .patch(&format!("/api/v1/proposals/{id}"), &json!({ "quantity": 7 }))
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(edited.body["quantity"], 7);
+    let bad = app
+        .patch(&format!("/api/v1/proposals/{id}"), &json!({ "quantity": 0 }))
+        .await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("quantity")));
+    let approved = app.post("/api/v1/proposals/approve", &json!({ "ids": [id] })).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let transfer = approved.body["transfers"][0].as_i64().expect("transfer");
+    let doc = app.get(&format!("/api/v1/transfers/{transfer}")).await.body;
+    assert_eq!(
+        (doc["from"].as_str(), doc["to"].as_str()),
+        (Some("N-RDC"), Some("N-01"))
+    );
+    assert_eq!(doc["lines"][0]["quantity"], 7);
+    let again = app
+        .post(&format!("/api/v1/proposals/{id}/reject"), &json!({ "reason": "late" }))
+        .await;
+    assert_eq!(again.status, 409, "a decided proposal stays decided");
+
+    replenish(&app).await;
+    let next = proposals(&app, "status=open").await;
+    let id = next[0]["id"].as_i64().expect("id");
+    let rejected = app
+        .post(
+            &format!("/api/v1/proposals/{id}/reject"),
+            &json!({ "reason": "counting first" }),
+        )
+        .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.body);
+    assert_eq!(
+        (rejected.body["status"].as_str(), rejected.body["reason"].as_str()),
+        (Some("rejected"), Some("counting first"))
+    );
+    app.assert_ledger_agrees();
+}
+
+async fn a_manual_min_max_overrides_the_computed_levels(app: TestApp) {
+    app.seed_network().await;
+    terms(&app, "P-2", 1, 4).await;
+    let set = app
+        .request(
+            Method::PUT,
+            "/api/v1/policies/N-01/P-2",
+            Some(&json!({ "min": 5, "max": 18 })),
+            None,
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        (set.body["manual"].as_bool(), set.body["reorder_point"].as_i64()),
+        (Some(true), Some(5))
+    );
+    let bad = app
+        .request(
+            Method::PUT,
+            "/api/v1/policies/N-01/P-2",
+            Some(&json!({ "min": 5, "max": 2 })),
+            None,
+        )
+        .await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("max")));
+    app.receive("N-01", "P-2", 3).await;
+    replenish(&app).await;
+    let open = proposals(&app, "part_number=P-2").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["quantity"], 16, "up to 18 from 3 is 15, in packs of 4");
+    assert_eq!(open[0]["explanation"]["manual_override"], true);
+    let cleared = app
+        .request(Method::DELETE, "/api/v1/policies/N-01/P-2", None, None)
+        .await;
+    assert_eq!((cleared.status, cleared.body["manual"].as_bool()), (200, Some(false)));
+    let again = app
+        .request(Method::DELETE, "/api/v1/policies/N-01/P-2", None, None)
+        .await;
+    assert_eq!(again.status, 404);
+}
+
+/// A receiver on 127.0.0.1 that answers each request with the next status (then 200).
+/// Requests a receiver saw: (head, body).
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+fn receiver(statuses: Vec<u16>) -> (String, Seen) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        let mut statuses = statuses.into_iter();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut data = Vec::new();
+            let mut buf = [0u8; 4096];
+            let (head, body) = loop {
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break (String::new(), String::new());
+                }
+                data.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&data).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().to_owned())
+                        })
+                        .and_then(|v| v.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break (head.to_owned(), body.to_owned());
+                    }
+                }
+            };
+            log.lock().expect("lock").push((head, body));
+            let status = statuses.next().unwrap_or(200);
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (url, seen)
+}
+
+fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+    })
+}
+
+async fn events_are_written_with_the_change_signed_and_redelivered_after_a_failure(app: TestApp) {
+    app.seed_network().await;
+    let (url, seen) = receiver(vec![500]);
+    let secret = "a-shared-secret-of-some-length";
+    let endpoint = app
+        .post(
+            "/api/v1/webhooks",
+            &json!({ "url": url, "events": ["reservation.refused"], "secret": secret }),
+        )
+        .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let bad = app
+        .post("/api/v1/webhooks", &json!({ "url": "ftp://x", "secret": secret }))
+        .await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("url")));
+
+    let refused = app
+        .post(
+            "/api/v1/reservations",
+            &json!({ "repair_order": "RO-9", "warehouse": "N-01", "lines": [{ "part_number": "P-1", "quantity": 2 }] }),
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    let pending: i64 = {
+        use diesel::prelude::*;
+        let mut conn = app.pool.get().expect("conn");
+        spares::schema::webhook_outbox::table
+            .count()
+            .get_result(&mut conn)
+            .expect("count")
+    };
+    assert_eq!(
+        pending, 1,
+        "the event is in the outbox as soon as the refusal is recorded"
+    );
+
+    let client = reqwest::Client::new();
+    let now = spares::db::now();
+    let first = spares::webhooks::delivery::deliver_due(&app.pool, &client, now)
+        .await
+        .expect("pass");
+    assert_eq!((first.delivered, first.failed), (0, 1));
+    let early = spares::webhooks::delivery::deliver_due(&app.pool, &client, now)
+        .await
+        .expect("pass");
+    assert_eq!(early.delivered + early.failed, 0, "not retried before its backoff");
+    let later = now + chrono::Duration::minutes(5);
+    let second = spares::webhooks::delivery::deliver_due(&app.pool, &client, later)
+        .await
+        .expect("pass");
+    assert_eq!((second.delivered, second.failed), (1, 0));
+
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2);
+    let ids: Vec<Option<String>> = seen.iter().map(|(h, _)| header(h, "x-spares-event-id")).collect();
+    assert!(
+        ids[0].is_some() && ids[0] == ids[1],
+        "a retry carries the same event id"
+    );
+    for (head, body) in &seen {
+        let expected = spares::webhooks::signing::signature(secret, body.as_bytes());
+        assert_eq!(header(head, "x-spares-signature"), Some(expected));
+        let event: Value = serde_json::from_str(body).expect("json");
+        assert_eq!(event["type"], "reservation.refused");
+        assert_eq!(event["data"]["lines"][0]["part_number"], "P-1");
+    }
+}
+
+async fn kpis_follow_the_ledger_and_the_refusals(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 10).await;
+    let issue = json!({ "kind": "issue", "warehouse": "N-01", "part_number": "P-1", "quantity": 2 });
+    assert_eq!(app.post("/api/v1/movements", &issue).await.status, 201);
+    let reserve = |q: i64| json!({ "repair_order": format!("RO-{q}"), "warehouse": "N-01", "lines": [{ "part_number": "P-1", "quantity": q }] });
+    assert_eq!(app.post("/api/v1/reservations", &reserve(3)).await.status, 201);
+    assert_eq!(app.post("/api/v1/reservations", &reserve(100)).await.status, 409);
+    app.receive("E-RDC", "P-2", 4).await;
+
+    let kpis = app.get("/api/v1/kpis?warehouse=N-01").await;
+    assert_eq!(kpis.status, 200, "{}", kpis.body);
+    let k = &kpis.body;
+    assert_eq!(
+        (k["demand_lines"].as_i64(), k["lines_filled"].as_i64()),
+        (Some(3), Some(2))
+    );
+    assert!((k["stockout_rate"].as_f64().expect("rate") - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(
+        (k["units_demanded"].as_i64(), k["units_filled"].as_i64()),
+        (Some(105), Some(5))
+    );
+    assert_eq!(k["inventory_value"], "100", "8 on hand x 12.50");
+    let network = app.get("/api/v1/kpis?region=east").await.body;
+    assert_eq!(
+        (network["demand_lines"].as_i64(), network["inventory_value"].as_str()),
+        (Some(0), Some("50"))
+    );
+    let bad = app.get("/api/v1/kpis?from=2026-02-01&to=2026-01-01").await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("from")));
+}
+
+async fn the_scheduled_run_happens_once_across_instances(app: TestApp) {
+    app.seed_network().await;
+    let settings = spares::procurement::ReplenishmentSettings::default();
+    let every = std::time::Duration::from_secs(24 * 3600);
+    let runs: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let (pool, settings) = (app.pool.clone(), settings.clone());
+                s.spawn(move || {
+                    spares::jobs::run_replenishment_if_due(&pool, &settings, every, &format!("instance-{i}"))
+                        .expect("job runs")
+                        .is_some()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(
+        runs.iter().filter(|r| **r).count(),
+        1,
+        "exactly one instance ran: {runs:?}"
+    );
+}
+
+#[actix_web::test]
+async fn purchases_below_the_limit_are_approved_at_once() {
+    for backend in [spares::db::Backend::Sqlite, spares::db::Backend::Postgres] {
+        let app = spawn_app_with(backend, |s| {
+            s.replenishment.auto_approve_below = Some(rust_decimal::Decimal::from(1_000_000));
+        })
+        .await;
+        app.seed_network().await;
+        terms(&app, "P-1", 1, 1).await;
+        plan_with_demand(&app).await;
+        let all = proposals(&app, "kind=purchase").await;
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(
+            (all[0]["status"].as_str(), all[0]["auto_approved"].as_bool()),
+            (Some("approved"), Some(true))
+        );
+        let qty = all[0]["quantity"].as_i64();
+        assert_eq!(app.balance("N-01", "P-1").await["on_order"].as_i64(), qty);
+        app.assert_ledger_agrees();
+    }
+}
