@@ -4,7 +4,7 @@
 //! must equal the ledger, and retrying the interrupted requests with their Idempotency-Keys
 //! must complete each exactly once. SIGTERM must stop the service cleanly (exit 0).
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 use crate::on_both_backends;
+use crate::process::start;
 
 on_both_backends!(
     killing_the_process_mid_load_loses_nothing_acknowledged,
@@ -21,50 +22,6 @@ on_both_backends!(
 
 const CLIENTS: usize = 12;
 const STOCK: i64 = 100_000;
-
-struct Service {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn start(app: &TestApp) -> Service {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_spares"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", &app.database_url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spares starts");
-    let service = Service {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
-    };
-    for _ in 0..200 {
-        if let Ok(reply) = app.client.get(format!("{}/ready", service.address)).send().await {
-            if reply.status().is_success() {
-                return service;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the service did not become ready");
-}
 
 /// One client request: what was sent, and whether the service acknowledged it.
 #[derive(Clone)]
