@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spares::catalog::{parts, regions, warehouses};
 use spares::db::{self, DatabaseUrl, PoolSettings};
-use spares::demand::forecasts::{self, ForecastSettings, RunRequest};
+use spares::demand::forecasts::{self, ForecastRunRequest, ForecastSettings};
 use spares::demand::import::{self, Format};
 
 const WAREHOUSES: usize = 20;
@@ -153,9 +153,9 @@ fn main() -> anyhow::Result<()> {
 
     let started = Instant::now();
     let last = first + chrono::Duration::days(DAYS - 1);
-    let request = RunRequest {
+    let request = ForecastRunRequest {
         as_of: Some(last),
-        ..RunRequest::default()
+        ..ForecastRunRequest::default()
     };
     let run = forecasts::run(&mut conn, &ForecastSettings::default(), &request)?;
     let seconds = started.elapsed().as_secs_f64();

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::db::{self, lease, DbPool};
-use crate::demand::forecasts::{self, ForecastSettings, RunRequest, RunSummary};
+use crate::demand::forecasts::{self, ForecastRunRequest, ForecastRunSummary, ForecastSettings};
 use crate::error::AppError;
 use crate::idempotency;
 use crate::reservations::model::ReservationStatus;
@@ -88,13 +88,13 @@ pub fn run_forecasts_if_due(
     settings: &ForecastSettings,
     interval: Duration,
     holder: &str,
-) -> Result<Option<RunSummary>, AppError> {
+) -> Result<Option<ForecastRunSummary>, AppError> {
     let mut conn = pool.get()?;
     let every = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::days(1));
     if !lease::acquire(&mut conn, FORECAST_JOB, holder, FORECAST_LEASE, every)? {
         return Ok(None);
     }
-    let outcome = forecasts::run(&mut conn, settings, &RunRequest::default());
+    let outcome = forecasts::run(&mut conn, settings, &ForecastRunRequest::default());
     lease::finish(&mut conn, FORECAST_JOB, holder)?;
     outcome.map(Some)
 }

@@ -6,7 +6,7 @@ use super::extract::{need, Caller, Command};
 use super::problem::Problem;
 use super::{ok_json, resource, respond, with_conn, AppState, Page};
 use crate::audit::{self, Change};
-use crate::demand::forecasts::{self, Forecast, ForecastFilter, RunRequest, RunSummary};
+use crate::demand::forecasts::{self, Forecast, ForecastFilter, ForecastRunRequest, ForecastRunSummary};
 use crate::error::AppError;
 use crate::idempotency::{self, StoredResponse};
 
@@ -32,17 +32,17 @@ pub async fn list(
     Ok(ok_json(&Page::from(page)))
 }
 
-#[utoipa::path(post, path = "/api/v1/forecasts/run", tag = "forecasting", request_body = Option<RunRequest>,
+#[utoipa::path(post, path = "/api/v1/forecasts/run", tag = "forecasting", request_body = Option<ForecastRunRequest>,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry returns the first run's summary")),
     responses(
-        (status = 200, description = "The run finished; its forecasts are stored", body = RunSummary),
+        (status = 200, description = "The run finished; its forecasts are stored", body = ForecastRunSummary),
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown warehouse or part", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn run(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsWrite>,
-    cmd: Command<Option<RunRequest>>,
+    cmd: Command<Option<ForecastRunRequest>>,
 ) -> Result<HttpResponse, AppError> {
     let Command { input, idempotency } = cmd;
     let input = input.unwrap_or_default();

@@ -97,7 +97,7 @@ pub struct ForecastFilter {
 /// What to forecast; everything when empty.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RunRequest {
+pub struct ForecastRunRequest {
     /// Only this warehouse.
     pub warehouse: Option<String>,
     /// Only this part (a superseded part is forecast as its successor).
@@ -108,7 +108,7 @@ pub struct RunRequest {
 
 /// One forecast run.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RunSummary {
+pub struct ForecastRunSummary {
     pub id: i64,
     /// `running`, `succeeded` or `failed`.
     pub status: String,
@@ -325,8 +325,8 @@ impl Catalog {
 pub fn run(
     conn: &mut AnyConnection,
     settings: &ForecastSettings,
-    request: &RunRequest,
-) -> Result<RunSummary, AppError> {
+    request: &ForecastRunRequest,
+) -> Result<ForecastRunSummary, AppError> {
     let as_of = request
         .as_of
         .unwrap_or_else(|| Utc::now().date_naive() - chrono::Duration::days(1));
@@ -368,7 +368,7 @@ pub fn run(
             .execute(conn)
     })?;
     let methods = outcome?;
-    Ok(RunSummary {
+    Ok(ForecastRunSummary {
         id,
         status: status.to_owned(),
         scope,
