@@ -403,3 +403,36 @@ fn minmax_on_carparts_gives_sane_figures() {
     assert_eq!(r.warehouses.iter().map(|w| w.demand_lines).sum::<u64>(), o.demand_lines);
     assert!(serde_json::to_string(&r).is_ok());
 }
+
+#[test]
+fn stock_csv_sets_the_opening_stock_instead_of_the_policy() {
+    // With stock.csv the policy's initial stock is not asked for: A starts with 3 units of P,
+    // so the first two lines (1 + 2 units) are served and the third stocks out.
+    let demand =
+        "date,warehouse,part_number,qty\n2024-01-01,A,P,1\n2024-01-02,A,P,1\n2024-01-03,A,P,2\n2024-01-04,A,P,1\n";
+    let files = [
+        ("scenario.toml", DAILY_TOML),
+        ("warehouses.csv", ONE_WH),
+        ("parts.csv", ONE_PART),
+        ("demand.csv", demand),
+        ("stock.csv", "warehouse,part_number,on_hand\nA,P,3\n"),
+    ];
+    let s = load(&files);
+    let mut policy = Script::new(vec![100], Vec::new());
+    let r = run(&s, &mut policy);
+    assert_eq!(policy.at(1, 0).on_hand, 2, "3 opening units less the first line");
+    assert_eq!((r.overall.demand_lines, r.overall.stockout_lines), (3, 1));
+
+    let unknown = scenario_dir(&[
+        ("scenario.toml", DAILY_TOML),
+        ("warehouses.csv", ONE_WH),
+        ("parts.csv", ONE_PART),
+        ("demand.csv", demand),
+        ("stock.csv", "warehouse,part_number,on_hand\nA,NOPE,3\n"),
+    ]);
+    let error = Scenario::load(&unknown)
+        .map(|_| ())
+        .expect_err("an unknown part is refused");
+    let _ = std::fs::remove_dir_all(&unknown);
+    assert!(error.to_string().contains("stock.csv"), "{error}");
+}
