@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Throughput benchmark of `spares` on SQLite and PostgreSQL, with pgbench as the yardstick.
+#
+#   bench/load.sh                    # DURATION=30 CLIENTS=32 by default
+#   DURATION=20 bench/load.sh | tee bench/load-results.txt
+#
+# For each backend: migrate, create an admin key, seed 20 warehouses x 10,000 parts with opening
+# stock straight into the database (receipt rows in `movements` plus the matching
+# `stock_balances` rows, so `spares verify` holds), serve on a free 127.0.0.1 port, run
+# bench/load (CLIENTS clients, DURATION s), SIGTERM the service, `spares verify`. Then pgbench
+# (TPC-B-like, -s 10, -c 32 -j 2 -T DURATION) on a scratch database of the same server, and our
+# PostgreSQL movements/s as a ratio of pgbench's TPS. Everything it creates is removed at exit.
+#
+# Env: DURATION (30), CLIENTS (32), PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres),
+#      SKIP_BUILD=1 to use the existing binaries, BACKENDS ("sqlite postgres").
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DURATION=${DURATION:-30}
+CLIENTS=${CLIENTS:-32}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+SPARES="$ROOT/target/release/spares"
+LOAD_DIR="$ROOT/bench/load"
+LOAD="$LOAD_DIR/target/release/spares-load"
+WAREHOUSES=20
+PARTS=10000
+TAG="bench_$$"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/spares-load.XXXXXX")
+SERVER_PID=""
+CREATED_DBS=()
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+cleanup() {
+    set +e
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$SERVER_PID" 2>/dev/null
+    fi
+    for db in "${CREATED_DBS[@]}"; do
+        psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== spares throughput benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), nproc $(nproc), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   DURATION=${DURATION}s CLIENTS=$CLIENTS network ${WAREHOUSES} warehouses x ${PARTS} parts, backends: $BACKENDS"
+echo
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    log "building spares (release)"
+    (cd "$ROOT" && cargo build --release --quiet)
+    log "building the load generator"
+    CARGO_TARGET_DIR="$LOAD_DIR/target" cargo build --release --quiet --manifest-path "$LOAD_DIR/Cargo.toml"
+fi
+
+free_port() {
+    local p
+    for _ in $(seq 1 100); do
+        p=$((20000 + RANDOM % 20000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    done
+    echo "no free port found" >&2; return 1
+}
+
+# Seed SQL. Opening stock per (warehouse, part): 0 for ~10% of pairs (no rows at all, so the
+# first receipt creates the balance row), else 1..40 units as one `receipt` movement; the
+# balances are then the ledger's sums, exactly what `spares verify` recomputes.
+seed_postgres() {
+    psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<SQL
+BEGIN;
+INSERT INTO regions (code, name) SELECT 'BR-' || g, 'Bench region ' || g FROM generate_series(1, 6) g;
+INSERT INTO warehouses (code, name, region_id, kind, active, created_at)
+SELECT 'BW-' || lpad(g::text, 2, '0'), 'Bench warehouse ' || g,
+       (SELECT id FROM regions WHERE code = 'BR-' || ((g - 1) % 6 + 1)),
+       CASE WHEN g <= 6 THEN 'regional' ELSE 'local' END, TRUE, now() AT TIME ZONE 'UTC'
+FROM generate_series(1, $WAREHOUSES) g;
+INSERT INTO parts (part_number, description, unit_of_measure, unit_cost, criticality, active, created_at, updated_at)
+SELECT 'BP-' || lpad(g::text, 5, '0'), 'Bench part ' || g, 'each', ((g % 500) + 1) || '.50',
+       (ARRAY['critical', 'high', 'medium', 'low'])[g % 4 + 1], TRUE, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+FROM generate_series(1, $PARTS) g;
+INSERT INTO movements (warehouse_id, part_id, kind, quantity, on_hand_delta, reserved_delta, defective_delta,
+                       in_transit_delta, on_order_delta, note, actor, created_at)
+SELECT w, p, 'receipt', q, q, 0, 0, 0, 0, 'bench opening stock', 'bench-seed', now() AT TIME ZONE 'UTC'
+FROM (SELECT w.id AS w, p.id AS p, (w.id * 7919 + p.id * 104729) % 1000003 AS h
+      FROM warehouses w CROSS JOIN parts p) x
+CROSS JOIN LATERAL (SELECT CASE WHEN h % 10 = 0 THEN 0 ELSE 1 + h % 40 END AS q) y
+WHERE q > 0;
+INSERT INTO stock_balances (warehouse_id, part_id, on_hand, updated_at)
+SELECT warehouse_id, part_id, SUM(on_hand_delta), now() AT TIME ZONE 'UTC' FROM movements GROUP BY warehouse_id, part_id;
+COMMIT;
+ANALYZE;
+SQL
+}
+
+seed_sqlite() {
+    sqlite3 -bail "$1" <<SQL
+PRAGMA journal_mode = WAL;
+BEGIN;
+INSERT INTO regions (code, name)
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 6)
+SELECT 'BR-' || n, 'Bench region ' || n FROM g;
+INSERT INTO warehouses (code, name, region_id, kind, active, created_at)
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $WAREHOUSES)
+SELECT printf('BW-%02d', n), 'Bench warehouse ' || n,
+       (SELECT id FROM regions WHERE code = 'BR-' || ((n - 1) % 6 + 1)),
+       CASE WHEN n <= 6 THEN 'regional' ELSE 'local' END, 1, strftime('%Y-%m-%d %H:%M:%f', 'now')
+FROM g;
+INSERT INTO parts (part_number, description, unit_of_measure, unit_cost, criticality, active, created_at, updated_at)
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $PARTS)
+SELECT printf('BP-%05d', n), 'Bench part ' || n, 'each', ((n % 500) + 1) || '.50',
+       CASE n % 4 WHEN 0 THEN 'critical' WHEN 1 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END, 1,
+       strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now')
+FROM g;
+INSERT INTO movements (warehouse_id, part_id, kind, quantity, on_hand_delta, reserved_delta, defective_delta,
+                       in_transit_delta, on_order_delta, note, actor, created_at)
+SELECT w, p, 'receipt', q, q, 0, 0, 0, 0, 'bench opening stock', 'bench-seed', strftime('%Y-%m-%d %H:%M:%f', 'now')
+FROM (SELECT w, p, CASE WHEN h % 10 = 0 THEN 0 ELSE 1 + h % 40 END AS q
+      FROM (SELECT w.id AS w, p.id AS p, (w.id * 7919 + p.id * 104729) % 1000003 AS h
+            FROM warehouses w CROSS JOIN parts p))
+WHERE q > 0;
+INSERT INTO stock_balances (warehouse_id, part_id, on_hand, updated_at)
+SELECT warehouse_id, part_id, SUM(on_hand_delta), strftime('%Y-%m-%d %H:%M:%f', 'now') FROM movements GROUP BY warehouse_id, part_id;
+COMMIT;
+ANALYZE;
+SQL
+}
+
+# run_backend NAME DATABASE_URL -> prints the generator's report; sets LAST_MPS
+LAST_MPS=""
+run_backend() {
+    local name=$1 url=$2 port key out
+    export DATABASE_URL=$url
+    log "[$name] migrate"
+    "$SPARES" migrate >"$WORK/$name-migrate.log" 2>&1
+    key=$("$SPARES" keys create --name "bench-$TAG" --role admin 2>>"$WORK/$name-migrate.log" | tail -n 1)
+    [[ $key == spk_* ]] || { echo "[$name] could not create a key" >&2; return 1; }
+    log "[$name] seed $WAREHOUSES x $PARTS with opening stock"
+    local t0=$SECONDS
+    if [[ $name == sqlite ]]; then seed_sqlite "$url" >/dev/null; else seed_postgres "${url##*/}"; fi
+    log "[$name] seeded in $((SECONDS - t0)) s"
+    port=$(free_port)
+    local logfile="$LOAD_DIR/target/server-$name.log"
+    log "[$name] serve on 127.0.0.1:$port (log $logfile)"
+    "$SPARES" serve --bind "127.0.0.1:$port" >"$logfile" 2>&1 &
+    SERVER_PID=$!
+    local up=0
+    for _ in $(seq 1 150); do
+        if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then up=1; break; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    [[ $up == 1 ]] || { echo "[$name] service did not come up; see $logfile" >&2; tail -20 "$logfile" >&2; return 1; }
+    sleep 2   # let the start-up forecast/replenishment runs finish before measuring
+    if [[ $name == postgres ]]; then psql -X -q -d "${url##*/}" -c "SELECT pg_stat_reset()" >/dev/null; fi
+    echo "== $name: spares serve (pool: ${SPARES_POOL_SIZE:-default}), $CLIENTS clients, ${DURATION}s =="
+    out=$("$LOAD" --url "http://127.0.0.1:$port" --key "$key" --duration "$DURATION" --clients "$CLIENTS" \
+          --warehouses "$WAREHOUSES" --parts "$PARTS") || { echo "$out"; echo "[$name] load generator failed" >&2; return 1; }
+    echo "$out"
+    if [[ $name == postgres ]]; then
+        # What the database saw during the run (stats reset after seeding; the idle start-up jobs add a little).
+        psql -X -A -t -d "${url##*/}" -c "SELECT format('pg_stat_database: %s commits, %s rollbacks, rows returned %s fetched %s inserted %s updated %s, blocks hit %s read %s', xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit, blks_read) FROM pg_stat_database WHERE datname = current_database()" || true
+    fi
+    LAST_MPS=$(sed -n 's/^MOVEMENTS_PER_SEC //p' <<<"$out")
+    # CPU the service used over its life (start-up jobs + the run): where the 2 cores went.
+    local ticks
+    ticks=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)
+    python3 -c "import sys; t=$ticks/$(getconf CLK_TCK); print('service CPU time: %.1f s user+sys over a %s s run (%.2f cores)' % (t, '$DURATION', t/$DURATION))"
+    log "[$name] SIGTERM the service"
+    kill -TERM "$SERVER_PID"
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then echo "[$name] service ignored SIGTERM for 20 s; killing" >&2; kill -KILL "$SERVER_PID"; fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    echo "server log: $(grep -c . "$logfile") lines, $(grep -ciE ' (ERROR|WARN) ' "$logfile" || true) warn/error lines"
+    sed -e 's/\x1b\[[0-9;]*m//g' "$logfile" | grep -E ' (ERROR|WARN) ' \
+        | sed -E 's/^[^ ]+ +([A-Z]+) .*exception\.message=(.*)$/\1 \2/; s/ exception\.details=.*//; s/of [^ ]+ at [^:]+: [0-9]+ available, [0-9]+ requested/of PART at WH: N available, M requested/' \
+        | cut -c1-200 | sort | uniq -c | sort -rn | head -8 || true
+    echo "-- spares verify ($name)"
+    local v rc=0
+    v=$("$SPARES" verify 2>/dev/null) || rc=$?
+    echo "$v" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("pairs_checked=%s movements=%s mismatches=%d" % (r["pairs_checked"], r["movements"], len(r["mismatches"])))' 2>/dev/null || echo "$v" | head -20
+    echo "verify exit code: $rc"
+    echo
+}
+
+declare -A MPS
+for backend in $BACKENDS; do
+    case $backend in
+    sqlite)
+        mkdir -p "$WORK/sqlite"
+        run_backend sqlite "$WORK/sqlite/spares.db"
+        MPS[sqlite]=$LAST_MPS
+        ;;
+    postgres)
+        db="spares_$TAG"
+        psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
+        CREATED_DBS+=("$db")
+        run_backend postgres "postgres://$PGUSER@$PGHOST:$PGPORT/$db"
+        MPS[postgres]=$LAST_MPS
+        psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+        ;;
+    *) echo "unknown backend $backend" >&2; exit 2 ;;
+    esac
+done
+
+echo "== pgbench (TPC-B-like) on the same PostgreSQL server: -i -s 10; -c 32 -j 2 -T $DURATION =="
+pgdb="pgbench_$TAG"
+psql -X -q -d postgres -c "CREATE DATABASE \"$pgdb\"" >/dev/null
+CREATED_DBS+=("$pgdb")
+pgbench -i -s 10 -q "$pgdb" >"$WORK/pgbench-init.log" 2>&1 || { cat "$WORK/pgbench-init.log" >&2; exit 1; }
+pgout=$(pgbench -c 32 -j 2 -T "$DURATION" "$pgdb" 2>&1)
+grep -E 'number of (transactions actually processed|failed)|latency average|tps' <<<"$pgout"
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$pgdb\" WITH (FORCE)" >/dev/null
+TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgout" | head -n 1)
+echo
+echo "== summary =="
+for b in $BACKENDS; do echo "$b: ${MPS[$b]:-?} ledger transactions (movements)/s"; done
+echo "pgbench: ${TPS:-?} TPS"
+if [[ -n "${MPS[postgres]:-}" && -n "$TPS" ]]; then
+    python3 -c "print(f'spares PostgreSQL movements/s / pgbench TPS = {${MPS[postgres]}/$TPS:.3f}')"
+fi
