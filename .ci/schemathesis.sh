@@ -33,7 +33,8 @@ run_against() {
     key=$(DATABASE_URL="$url" "$target_dir/debug/spares" keys create --name schemathesis --role admin)
     DATABASE_URL="$url" "$target_dir/debug/spares" serve --demo --bind "127.0.0.1:$port" >"$workdir/$label.log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 1; done
+    # The demo forecasts two years of history and plans replenishment before it listens.
+    for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 1; done
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { cat "$workdir/$label.log"; exit 1; }
     echo "--- schemathesis on $label"
     "$venv/bin/st" run openapi.yaml --url "http://127.0.0.1:$port" -H "Authorization: Bearer $key" \

@@ -309,6 +309,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let fresh = matches!(outcome, demo::SeedOutcome::Seeded { .. });
                 report_seed(outcome);
                 if fresh {
+                    plan_demo(&mut conn, &settings)?;
                     let created = create_key(&mut conn, "demo-admin", Role::Admin, Vec::new(), None)?;
                     println!("demo admin key (shown once): {}", created.secret);
                     println!(
@@ -335,7 +336,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let settings = settings(&cli, &default_serve)?;
             let pool = startup::prepare_database(&settings)?;
             let mut conn = pool.get()?;
-            report_seed(demo::seed(&mut conn)?);
+            let outcome = demo::seed(&mut conn)?;
+            let fresh = matches!(outcome, demo::SeedOutcome::Seeded { .. });
+            report_seed(outcome);
+            if fresh {
+                plan_demo(&mut conn, &settings)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verify) => {
@@ -502,6 +508,27 @@ fn forecast_file(args: &ForecastArgs) -> anyhow::Result<()> {
     eprintln!(
         "{} series, {} rows in, {} rows out",
         summary.series, summary.input_rows, summary.output_rows
+    );
+    Ok(())
+}
+
+/// Forecasts the freshly seeded demo history and runs replenishment once, so forecasts and
+/// proposals are there to try at once (the schedule would run them in parallel, in any order).
+fn plan_demo(conn: &mut db::AnyConnection, settings: &Settings) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let forecasts = crate::demand::forecasts::run(conn, &settings.forecast, &Default::default())?;
+    let actor = stock::ledger::Actor {
+        name: "demo-seed".into(),
+        request_id: None,
+    };
+    let request = crate::procurement::model::RunRequest::default();
+    let run = crate::procurement::planning::run(conn, &settings.replenishment, &request, "demo", &actor)?;
+    println!(
+        "demo: forecast {} series, proposed {} purchases and {} transfers in {:.1} s",
+        forecasts.series,
+        run.purchases,
+        run.transfers,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -148,7 +148,7 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
                 } else {
                     WarehouseKind::Local
                 };
-                warehouses::create(
+                let created = warehouses::create(
                     conn,
                     &NewWarehouse {
                         code: (*wcode).into(),
@@ -158,7 +158,7 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
                         active: None,
                     },
                 )?;
-                warehouse_codes.push((*wcode, kind));
+                warehouse_codes.push((*wcode, kind, created.id));
             }
         }
         for (code, name) in SUPPLIERS {
@@ -182,7 +182,7 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
                 for n in 1..=PARTS_PER_COMPONENT {
                     let part_number = format!("{family_code}-{component_code}-{n:03}");
                     let cost = Decimal::new(rng.random_range(low * 100..=high * 100), 2);
-                    parts::create(
+                    let part = parts::create(
                         conn,
                         &NewPart {
                             part_number: part_number.clone(),
@@ -211,7 +211,12 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
                             },
                         )?;
                     }
-                    for (warehouse, kind) in &warehouse_codes {
+                    let warehouse_ids: Vec<(i64, bool)> = warehouse_codes
+                        .iter()
+                        .map(|(_, kind, id)| (*id, *kind == WarehouseKind::Regional))
+                        .collect();
+                    seed_demand_history(conn, &mut rng, part.id, *family_code == "AC", &warehouse_ids)?;
+                    for (warehouse, kind, _) in &warehouse_codes {
                         let quantity = match kind {
                             WarehouseKind::Regional => rng.random_range(0..=60),
                             WarehouseKind::Local => rng.random_range(0..=12),
@@ -248,6 +253,48 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
             movements: movement_count,
         })
     })
+}
+
+/// Days of repair history the demo starts with, so forecasts and replenishment have work.
+const HISTORY_DAYS: i64 = 730;
+
+/// Two years of intermittent daily demand for one part at every warehouse: most days none,
+/// regional centres busier than city stores, air-conditioner parts peaking in summer.
+fn seed_demand_history(
+    conn: &mut AnyConnection,
+    rng: &mut StdRng,
+    part_id: i64,
+    seasonal: bool,
+    warehouses: &[(i64, bool)],
+) -> Result<(), AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let base: f64 = 0.25 * rng.random::<f64>().powi(3);
+    let mut rows = Vec::new();
+    for (warehouse_id, regional) in warehouses {
+        let rate = if *regional { base * 2.0 } else { base };
+        for back in 1..=HISTORY_DAYS {
+            let day = today - chrono::Duration::days(back);
+            let summer = if seasonal {
+                let angle = (chrono::Datelike::ordinal(&day) as f64 - 196.0) / 365.0 * std::f64::consts::TAU;
+                1.0 + 0.8 * angle.cos()
+            } else {
+                1.0
+            };
+            if rng.random::<f64>() < rate * summer {
+                rows.push(crate::demand::daily::DayDemand {
+                    warehouse_id: *warehouse_id,
+                    part_id,
+                    day,
+                    quantity: rng.random_range(1..=3),
+                    lines: 1,
+                });
+            }
+        }
+    }
+    for chunk in rows.chunks(1_000) {
+        crate::demand::daily::add(conn, chunk)?;
+    }
+    Ok(())
 }
 
 fn capitalised(s: &str) -> String {
