@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 target_dir=${CARGO_TARGET_DIR:-target}
 venv=$target_dir/ci-venv
-if [ ! -x "$venv/bin/st" ]; then
+# A venv whose interpreter moved (a copied target directory) cannot run: make it anew.
+if ! "$venv/bin/st" --version >/dev/null 2>&1; then
+    rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet "schemathesis>=4.3,<5"
 fi
