@@ -26,19 +26,6 @@ fn history(warehouse: &str, part: &str, days: i64, every: i64, qty: i64) -> Stri
     csv
 }
 
-async fn import(app: &TestApp, csv: String) {
-    let reply = app
-        .client
-        .post(format!("{}/api/v1/demand-history", app.address))
-        .bearer_auth(&app.admin_key)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(reply.status().as_u16(), 200);
-}
-
 async fn forecasts(app: &TestApp, query: &str) -> Vec<Value> {
     let reply = app.get(&format!("/api/v1/forecasts?{query}")).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -52,8 +39,8 @@ async fn a_run_forecasts_each_series_over_its_lead_time(app: TestApp) {
         .request(Method::PUT, "/api/v1/suppliers/SUP-1/parts/P-1", Some(&terms), None)
         .await;
     assert!(reply.status < 300, "{}", reply.body);
-    import(&app, history("N-RDC", "P-1", 300, 5, 2)).await;
-    import(&app, history("E-RDC", "P-2", 300, 1, 3)).await;
+    app.import_demand(history("N-RDC", "P-1", 300, 5, 2)).await;
+    app.import_demand(history("E-RDC", "P-2", 300, 1, 3)).await;
 
     let run = app.post("/api/v1/forecasts/run", &json!({ "as_of": AS_OF })).await;
     assert_eq!(run.status, 200, "{}", run.body);
@@ -121,8 +108,8 @@ async fn a_superseded_parts_demand_counts_toward_its_successor(app: TestApp) {
     app.seed_network().await;
     let reply = app.patch("/api/v1/parts/P-2", &json!({ "superseded_by": "P-3" })).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    import(&app, history("N-01", "P-2", 100, 2, 1)).await;
-    import(&app, history("N-01", "P-3", 100, 4, 1)).await;
+    app.import_demand(history("N-01", "P-2", 100, 2, 1)).await;
+    app.import_demand(history("N-01", "P-3", 100, 4, 1)).await;
     let run = app.post("/api/v1/forecasts/run", &json!({ "as_of": AS_OF })).await;
     assert_eq!(run.status, 200, "{}", run.body);
     let found = forecasts(&app, "warehouse=N-01").await;
@@ -136,7 +123,7 @@ async fn a_superseded_parts_demand_counts_toward_its_successor(app: TestApp) {
 
 async fn runs_check_their_input_and_scope_and_replay_by_key(app: TestApp) {
     app.seed_network().await;
-    import(&app, history("N-RDC", "P-1", 60, 3, 1)).await;
+    app.import_demand(history("N-RDC", "P-1", 60, 3, 1)).await;
     let bad = app
         .post("/api/v1/forecasts/run", &json!({ "as_of": "yesterday" }))
         .await;
@@ -205,7 +192,7 @@ async fn runs_check_their_input_and_scope_and_replay_by_key(app: TestApp) {
 
 async fn the_scheduled_run_happens_once_across_instances(app: TestApp) {
     app.seed_network().await;
-    import(&app, history("N-RDC", "P-1", 60, 3, 1)).await;
+    app.import_demand(history("N-RDC", "P-1", 60, 3, 1)).await;
     let settings = spares::demand::forecasts::ForecastSettings::default();
     let every = std::time::Duration::from_secs(24 * 3600);
     let runs: Vec<bool> = std::thread::scope(|s| {

@@ -272,6 +272,20 @@ impl TestApp {
         reply.body["items"].as_array().map(Vec::len).unwrap_or(0)
     }
 
+    /// Imports demand history (CSV with a header) and expects it accepted.
+    pub async fn import_demand(&self, csv: String) {
+        let reply = self
+            .client
+            .post(format!("{}/api/v1/demand-history", self.address))
+            .bearer_auth(&self.admin_key)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(reply.status().as_u16(), 200);
+    }
+
     /// Asserts that every balance equals the sum of its ledger.
     pub fn assert_ledger_agrees(&self) {
         let mut conn = self.pool.get().expect("connection");

@@ -30,19 +30,6 @@ fn history(warehouse: &str, part: &str, days: i64, qty: i64) -> String {
     csv
 }
 
-async fn import(app: &TestApp, csv: String) {
-    let reply = app
-        .client
-        .post(format!("{}/api/v1/demand-history", app.address))
-        .bearer_auth(&app.admin_key)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(reply.status().as_u16(), 200);
-}
-
 async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
     let body = json!({ "lead_time_days": 6, "moq": moq, "pack_size": pack, "unit_price": "10.00" });
     let reply = app
@@ -58,7 +45,7 @@ async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
 
 /// Demand of 2 a day at N-01 for P-1, forecast, then a replenishment run.
 async fn plan_with_demand(app: &TestApp) -> Value {
-    import(app, history("N-01", "P-1", 120, 2)).await;
+    app.import_demand(history("N-01", "P-1", 120, 2)).await;
     let run = app.post("/api/v1/forecasts/run", &json!({})).await;
     assert_eq!(run.status, 200, "{}", run.body);
     replenish(app).await
