@@ -4,11 +4,9 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{ok_json, resource, respond, with_conn, AppState, Page};
-use crate::audit::{self, Change};
+use super::{long_run, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::demand::forecasts::{self, Forecast, ForecastFilter, ForecastRunRequest, ForecastRunSummary};
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/forecasts", "GET").route(web::get().to(list)));
@@ -57,25 +55,10 @@ pub async fn run(
         (None, None) => {}
     }
     let settings = state.forecast.clone();
-    let Caller { principal, request, .. } = caller;
-    let stored = with_conn(&state.pool, move |conn| {
-        if let Some(stored) = idempotency::replay(conn, idempotency.as_ref())? {
-            return Ok(stored);
-        }
-        // A run is long and only recomputes: it must not hold the write lock while it works,
-        // so only its summary, audit row and idempotency record share a transaction.
+    let action = ("forecast.run", "forecast_run");
+    let stored = long_run(&state, caller, idempotency, action, move |conn, _| {
         let summary = forecasts::run(conn, &settings, &input)?;
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            let change = Change {
-                action: "forecast.run",
-                entity_type: "forecast_run",
-                entity_id: summary.id.to_string(),
-                before: None,
-                after: serde_json::to_value(&summary).ok(),
-            };
-            audit::record(conn, &principal, &request, &change)?;
-            StoredResponse::json(200, &summary)
-        })
+        Ok(Changed::new(summary.id, summary))
     })
     .await?;
     Ok(respond(stored))

@@ -123,6 +123,44 @@ where
     .await
 }
 
+/// Runs a long recomputation (a forecast or replenishment run). A retry with the same key
+/// replays the first answer without running again; otherwise the work runs without holding a
+/// write transaction (it writes in short chunks of its own), and only its summary, audit row
+/// and idempotency record are written together at the end.
+async fn long_run<P, T, F>(
+    state: &AppState,
+    caller: Caller<P>,
+    idempotency: Option<IdempotentRequest>,
+    (action, entity_type): (&'static str, &'static str),
+    work: F,
+) -> Result<StoredResponse, AppError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &Actor) -> Result<Changed<T>, AppError> + Send + 'static,
+{
+    let actor = caller.actor();
+    let Caller { principal, request, .. } = caller;
+    with_conn(&state.pool, move |conn| {
+        if let Some(stored) = idempotency::replay(conn, idempotency.as_ref())? {
+            return Ok(stored);
+        }
+        let done = work(conn, &actor)?;
+        idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            let after = serde_json::to_value(&done.value).map_err(|e| AppError::Internal(e.into()))?;
+            let change = Change {
+                action,
+                entity_type,
+                entity_id: done.entity_id,
+                before: None,
+                after: Some(after),
+            };
+            crate::audit::record(conn, &principal, &request, &change)?;
+            StoredResponse::json(200, &done.value)
+        })
+    })
+    .await
+}
+
 /// The entity as JSON, for an audit row's `before`.
 fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()

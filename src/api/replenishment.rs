@@ -4,12 +4,10 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
-use crate::audit::{self, Change};
+use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
 use crate::procurement::model::{
     BulkApprove, BulkApproved, KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, Proposal, ProposalEdit,
     ProposalFilter, PurchaseOrder, PurchaseOrderFilter, RejectInput, RunRequest, RunSummary,
@@ -58,25 +56,10 @@ pub async fn run(
         ));
     }
     let settings = state.replenishment.clone();
-    let actor = caller.actor();
-    let Caller { principal, request, .. } = caller;
-    let stored = with_conn(&state.pool, move |conn| {
-        if let Some(stored) = idempotency::replay(conn, idempotency.as_ref())? {
-            return Ok(stored);
-        }
-        // Like a forecast run: long, chunked, no transaction held while it computes.
-        let summary = planning::run(conn, &settings, &input, "manual", &actor)?;
-        idempotency::execute(conn, idempotency.as_ref(), |conn| {
-            let change = Change {
-                action: "replenishment.run",
-                entity_type: "replenishment_run",
-                entity_id: summary.id.to_string(),
-                before: None,
-                after: serde_json::to_value(&summary).ok(),
-            };
-            audit::record(conn, &principal, &request, &change)?;
-            StoredResponse::json(200, &summary)
-        })
+    let action = ("replenishment.run", "replenishment_run");
+    let stored = long_run(&state, caller, idempotency, action, move |conn, actor| {
+        let summary = planning::run(conn, &settings, &input, "manual", actor)?;
+        Ok(Changed::new(summary.id, summary))
     })
     .await?;
     Ok(respond(stored))
