@@ -12,13 +12,17 @@
 # PostgreSQL movements/s as a ratio of pgbench's TPS. Everything it creates is removed at exit.
 #
 # Env: DURATION (30), CLIENTS (32), PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres),
-#      SKIP_BUILD=1 to use the existing binaries, BACKENDS ("sqlite postgres").
+#      SKIP_BUILD=1 to use the existing binaries, BACKENDS ("sqlite postgres"),
+#      PGSS=1 prints the top statements from pg_stat_statements (when the server preloads it),
+#      MIXES ("mixed movements": the issue's 60/25/15 mix, then movements only, each DURATION s
+#      on the same server; the movements-only run is the one-to-one comparison with pgbench).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${DURATION:-30}
 CLIENTS=${CLIENTS:-32}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
+MIXES=${MIXES:-"mixed movements"}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 SPARES="$ROOT/target/release/spares"
 LOAD_DIR="$ROOT/bench/load"
@@ -130,8 +134,8 @@ ANALYZE;
 SQL
 }
 
-# run_backend NAME DATABASE_URL -> prints the generator's report; sets LAST_MPS
-LAST_MPS=""
+# run_backend NAME DATABASE_URL -> prints the generator's report per mix; sets MPS["NAME MIX"]
+declare -A MPS
 run_backend() {
     local name=$1 url=$2 port key out
     export DATABASE_URL=$url
@@ -156,20 +160,34 @@ run_backend() {
     done
     [[ $up == 1 ]] || { echo "[$name] service did not come up; see $logfile" >&2; tail -20 "$logfile" >&2; return 1; }
     sleep 2   # let the start-up forecast/replenishment runs finish before measuring
-    if [[ $name == postgres ]]; then psql -X -q -d "${url##*/}" -c "SELECT pg_stat_reset()" >/dev/null; fi
-    echo "== $name: spares serve (pool: ${SPARES_POOL_SIZE:-default}), $CLIENTS clients, ${DURATION}s =="
-    out=$("$LOAD" --url "http://127.0.0.1:$port" --key "$key" --duration "$DURATION" --clients "$CLIENTS" \
-          --warehouses "$WAREHOUSES" --parts "$PARTS") || { echo "$out"; echo "[$name] load generator failed" >&2; return 1; }
-    echo "$out"
-    if [[ $name == postgres ]]; then
-        # What the database saw during the run (stats reset after seeding; the idle start-up jobs add a little).
-        psql -X -A -t -d "${url##*/}" -c "SELECT format('pg_stat_database: %s commits, %s rollbacks, rows returned %s fetched %s inserted %s updated %s, blocks hit %s read %s', xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit, blks_read) FROM pg_stat_database WHERE datname = current_database()" || true
-    fi
-    LAST_MPS=$(sed -n 's/^MOVEMENTS_PER_SEC //p' <<<"$out")
+    local mix
+    for mix in $MIXES; do
+        if [[ $name == postgres ]]; then
+            psql -X -q -d "${url##*/}" -c "SELECT pg_stat_reset()" >/dev/null
+            if [[ "${PGSS:-0}" == 1 ]]; then
+                psql -X -q -d "${url##*/}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null || true
+            fi
+        fi
+        echo "== $name, mix $mix: spares serve (pool: ${SPARES_POOL_SIZE:-default}), $CLIENTS clients, ${DURATION}s =="
+        out=$("$LOAD" --url "http://127.0.0.1:$port" --key "$key" --duration "$DURATION" --clients "$CLIENTS" \
+              --warehouses "$WAREHOUSES" --parts "$PARTS" --mix "$mix") || { echo "$out"; echo "[$name] load generator failed" >&2; return 1; }
+        echo "$out"
+        if [[ $name == postgres ]]; then
+            # What the database saw during the run (stats reset just before it; idle start-up jobs add a little).
+            psql -X -A -t -d "${url##*/}" -c "SELECT format('pg_stat_database: %s commits, %s rollbacks, rows returned %s fetched %s inserted %s updated %s, blocks hit %s read %s', xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit, blks_read) FROM pg_stat_database WHERE datname = current_database()" || true
+        fi
+        if [[ $name == postgres && "${PGSS:-0}" == 1 ]]; then
+            # Needs pg_stat_statements in shared_preload_libraries (not the default).
+            psql -X -d "${url##*/}" -c "SELECT calls, rows, round(total_exec_time) AS ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 15" || true
+        fi
+        MPS["$name $mix"]=$(sed -n 's/^MOVEMENTS_PER_SEC //p' <<<"$out")
+        echo
+    done
     # CPU the service used over its life (start-up jobs + the run): where the 2 cores went.
     local ticks
     ticks=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)
-    python3 -c "import sys; t=$ticks/$(getconf CLK_TCK); print('service CPU time: %.1f s user+sys over a %s s run (%.2f cores)' % (t, '$DURATION', t/$DURATION))"
+    local runs; runs=$(wc -w <<<"$MIXES")
+    python3 -c "import sys; t=$ticks/$(getconf CLK_TCK); d=$DURATION*$runs; print('service CPU time: %.1f s user+sys over %s s of load (%.2f cores)' % (t, d, t/d))"
     log "[$name] SIGTERM the service"
     kill -TERM "$SERVER_PID"
     for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
@@ -188,20 +206,17 @@ run_backend() {
     echo
 }
 
-declare -A MPS
 for backend in $BACKENDS; do
     case $backend in
     sqlite)
         mkdir -p "$WORK/sqlite"
         run_backend sqlite "$WORK/sqlite/spares.db"
-        MPS[sqlite]=$LAST_MPS
         ;;
     postgres)
         db="spares_$TAG"
         psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
         CREATED_DBS+=("$db")
         run_backend postgres "postgres://$PGUSER@$PGHOST:$PGPORT/$db"
-        MPS[postgres]=$LAST_MPS
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
         ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
@@ -219,8 +234,12 @@ psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$pgdb\" WITH (FORCE)" >/dev
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgout" | head -n 1)
 echo
 echo "== summary =="
-for b in $BACKENDS; do echo "$b: ${MPS[$b]:-?} ledger transactions (movements)/s"; done
+for b in $BACKENDS; do
+    for mix in $MIXES; do echo "$b, mix $mix: ${MPS["$b $mix"]:-?} ledger transactions (movements)/s"; done
+done
 echo "pgbench: ${TPS:-?} TPS"
-if [[ -n "${MPS[postgres]:-}" && -n "$TPS" ]]; then
-    python3 -c "print(f'spares PostgreSQL movements/s / pgbench TPS = {${MPS[postgres]}/$TPS:.3f}')"
-fi
+for mix in $MIXES; do
+    if [[ -n "${MPS["postgres $mix"]:-}" && -n "$TPS" ]]; then
+        python3 -c "print(f'mix $mix: spares PostgreSQL movements/s / pgbench TPS = {${MPS["postgres $mix"]}/$TPS:.3f}')"
+    fi
+done

@@ -194,6 +194,10 @@ struct ServeArgs {
     /// Seconds between webhook delivery passes (0 turns delivery off).
     #[arg(long, env = "SPARES_WEBHOOK_INTERVAL_SECS", default_value_t = 5)]
     webhook_interval_secs: u64,
+    /// Seconds between passes over refused reservations that run urgent replenishment (0
+    /// turns urgent runs off).
+    #[arg(long, env = "SPARES_URGENT_INTERVAL_SECS", default_value_t = 5)]
+    urgent_interval_secs: u64,
 }
 
 fn targets(flag: &str, pairs: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
@@ -274,6 +278,7 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
         replenishment_interval: (serve.replenishment_interval_hours > 0)
             .then(|| Duration::from_secs(serve.replenishment_interval_hours * 3600)),
         webhook_interval: (serve.webhook_interval_secs > 0).then(|| Duration::from_secs(serve.webhook_interval_secs)),
+        urgent_interval: (serve.urgent_interval_secs > 0).then(|| Duration::from_secs(serve.urgent_interval_secs)),
     })
 }
 
@@ -292,6 +297,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         stockout_target: 0.01,
         critical_fill_floor: 0.995,
         webhook_interval_secs: 5,
+        urgent_interval_secs: 5,
         ..ServeArgs::default()
     };
     match command {

@@ -23,6 +23,7 @@
 //! | `SPARES_AUTO_APPROVE_BELOW` | `serve --auto-approve-below` | none (no purchase is auto-approved) |
 //! | `SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS` | `serve --auto-approve-regional-transfers` | false |
 //! | `SPARES_WEBHOOK_INTERVAL_SECS` | `serve --webhook-interval-secs` | 5 (0 turns delivery off) |
+//! | `SPARES_URGENT_INTERVAL_SECS` | `serve --urgent-interval-secs` | 5 (0 turns urgent replenishment runs off) |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -52,6 +53,9 @@ pub struct Settings {
     pub replenishment_interval: Option<Duration>,
     /// How often the webhook outbox is delivered; `None` turns delivery off.
     pub webhook_interval: Option<Duration>,
+    /// How often refused reservations are turned into urgent replenishment runs; `None`
+    /// turns them off.
+    pub urgent_interval: Option<Duration>,
 }
 
 impl Settings {

@@ -148,3 +148,61 @@ pub fn run_replenishment_if_due(
     lease::finish(&mut conn, REPLENISHMENT_JOB, holder)?;
     outcome.map(Some)
 }
+
+const URGENT_JOB: &str = "urgent-replenishment";
+/// Longer than a batch of urgent runs takes; a crashed holder's lease frees itself after it.
+const URGENT_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+/// Parts handled per pass; the rest wait for the next tick.
+const URGENT_BATCH: i64 = 100;
+
+/// Runs the queued urgent replenishment runs every `interval`, on one instance at a time.
+pub fn spawn_urgent_replenishment(
+    pool: DbPool,
+    settings: crate::procurement::ReplenishmentSettings,
+    interval: Duration,
+) {
+    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            let (pool, settings, holder) = (pool.clone(), settings.clone(), holder.clone());
+            let outcome = actix_web::web::block(move || run_urgent_replenishment(&pool, &settings, &holder)).await;
+            match outcome {
+                Ok(Ok(0)) => {}
+                Ok(Ok(parts)) => tracing::info!(parts, "urgent replenishment runs finished"),
+                Ok(Err(error)) => tracing::warn!(%error, "urgent replenishment runs failed"),
+                Err(error) => tracing::warn!(%error, "urgent replenishment runs panicked"),
+            }
+        }
+    });
+}
+
+/// One urgent run per part with refusals not yet handled, unless another instance is at it.
+/// Returns how many parts were run.
+pub fn run_urgent_replenishment(
+    pool: &DbPool,
+    settings: &crate::procurement::ReplenishmentSettings,
+    holder: &str,
+) -> Result<usize, AppError> {
+    let mut conn = pool.get()?;
+    let pending = crate::procurement::refusals::pending(&mut conn, URGENT_BATCH)?;
+    if pending.is_empty() || !lease::acquire(&mut conn, URGENT_JOB, holder, URGENT_LEASE, chrono::Duration::zero())? {
+        return Ok(0);
+    }
+    let outcome = (|| {
+        // Read again under the lease: another instance may have handled some meanwhile.
+        let pending = crate::procurement::refusals::pending(&mut conn, URGENT_BATCH)?;
+        for part in &pending {
+            match crate::procurement::planning::urgent_run(&mut conn, settings, &part.part_number) {
+                // A part deleted since needs no run.
+                Ok(_) | Err(AppError::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            }
+            crate::procurement::refusals::mark_handled(&mut conn, part)?;
+        }
+        Ok(pending.len())
+    })();
+    lease::finish(&mut conn, URGENT_JOB, holder)?;
+    outcome
+}

@@ -398,6 +398,7 @@ diesel::table! {
         requested -> BigInt,
         available -> BigInt,
         occurred_at -> Timestamp,
+        urgent_handled_at -> Nullable<Timestamp>,
     }
 }
 

@@ -67,6 +67,9 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     if let Some(interval) = settings.replenishment_interval {
         jobs::spawn_replenishment(pool.clone(), settings.replenishment.clone(), interval);
     }
+    if let Some(interval) = settings.urgent_interval {
+        jobs::spawn_urgent_replenishment(pool.clone(), settings.replenishment.clone(), interval);
+    }
     if let Some(interval) = settings.webhook_interval {
         crate::webhooks::delivery::spawn(pool.clone(), interval);
     }

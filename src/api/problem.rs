@@ -36,7 +36,9 @@ impl ResponseError for AppError {
         match self {
             AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
             AppError::Unavailable(reason) => tracing::warn!(%reason, "service unavailable"),
-            _ => {}
+            // Refusals (409 shortages included) are the service working as intended: a WARN
+            // per refusal flooded the log under load (tracing-actix-web's error event is off).
+            client => tracing::debug!(status = client.status(), error = %client, "request refused"),
         }
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, AppError::Unavailable(_)) {

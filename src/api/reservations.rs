@@ -53,28 +53,15 @@ pub async fn reserve(
     .await;
     if let Err(AppError::Shortage { lines }) = &result {
         metrics::counter!("spares_reservations_refused_total").increment(1);
-        // The refusal rolled back with the reservation: record it on its own, then look for
-        // stock to move or buy for each short part.
-        let (lines, settings) = (lines.clone(), state.replenishment.clone());
+        // The refusal rolled back with the reservation: record it on its own; the urgent
+        // replenishment job picks it up (see `procurement::refusals`).
+        let lines = lines.clone();
         let recorded = with_conn(&state.pool, move |conn| {
-            crate::procurement::refusals::record(conn, &warehouse, &repair_order, &lines)?;
-            Ok(lines)
+            crate::procurement::refusals::record(conn, &warehouse, &repair_order, &lines)
         })
         .await;
-        match recorded {
-            Ok(lines) => {
-                let pool = state.pool.clone();
-                actix_web::rt::spawn(async move {
-                    let outcome = with_conn(&pool, move |conn| {
-                        crate::procurement::planning::urgent_runs(conn, &settings, &lines)
-                    })
-                    .await;
-                    if let Err(error) = outcome {
-                        tracing::warn!(%error, "urgent replenishment run failed");
-                    }
-                });
-            }
-            Err(error) => tracing::warn!(%error, "could not record a refused reservation"),
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "could not record a refused reservation");
         }
     }
     Ok(respond(result?))

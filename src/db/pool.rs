@@ -92,8 +92,15 @@ impl ManageConnection for AnyConnectionManager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection whose transaction was left open or whose server went away (diesel puts
+    /// its transaction manager in error when libpq reports the connection lost), or one
+    /// returned during a panic, is dropped instead of reused.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking()
+            || match conn {
+                AnyConnection::Postgresql(c) => r2d2::R2D2Connection::is_broken(c),
+                AnyConnection::Sqlite(c) => r2d2::R2D2Connection::is_broken(c),
+            }
     }
 }
 
@@ -114,7 +121,10 @@ pub fn connect_pool(url: &DatabaseUrl, settings: PoolSettings) -> anyhow::Result
         }
     }
     let manager = AnyConnectionManager { url: url.clone() };
+    // No `SELECT 1` on every checkout (r2d2's default): it was a round trip per checkout on
+    // the hot path. A dead connection fails one query and is then dropped by `has_broken`.
     let pool = r2d2::Pool::builder()
+        .test_on_check_out(false)
         .max_size(settings.max_connections)
         .connection_timeout(settings.acquire_timeout)
         .build(manager)?;

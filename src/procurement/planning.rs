@@ -213,24 +213,21 @@ pub fn run(
     })
 }
 
-/// An urgent run per short part of a refused reservation, on the stored policies.
-pub fn urgent_runs(
+/// The urgent run for one part of a refused reservation, on the stored policies.
+pub fn urgent_run(
     conn: &mut AnyConnection,
     settings: &ReplenishmentSettings,
-    lines: &[crate::error::ShortageLine],
-) -> Result<(), AppError> {
+    part_number: &str,
+) -> Result<RunSummary, AppError> {
     let actor = Actor {
         name: "system:urgent-replenishment".to_owned(),
         request_id: None,
     };
-    for line in lines {
-        let request = RunRequest {
-            part_number: Some(line.part_number.clone()),
-            replan: Some(false),
-        };
-        run(conn, settings, &request, "urgent", &actor)?;
-    }
-    Ok(())
+    let request = RunRequest {
+        part_number: Some(part_number.to_owned()),
+        replan: Some(false),
+    };
+    run(conn, settings, &request, "urgent", &actor)
 }
 
 /// One pair's model before the allocation.

@@ -1,5 +1,10 @@
 //! Reservations refused for shortage: each short line is recorded (for the stock-out KPI),
 //! reported as a `reservation.refused` event, and its part gets an urgent replenishment run.
+//!
+//! The urgent runs do not run on the request path: unhandled refusals are the queue. A
+//! background job takes the parts with unhandled refusals, runs one urgent run per part and
+//! stamps the refusals it covered, so a burst of refusals for one part costs one run and a
+//! refused request answers as fast as any other.
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -7,6 +12,14 @@ use serde::Serialize;
 use crate::db::{self, AnyConnection};
 use crate::error::{AppError, ShortageLine};
 use crate::schema::{parts, reservation_refusals as r, warehouses};
+
+/// A part waiting for its urgent run: the refusals up to `last_refusal` are covered by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPart {
+    pub part_id: i64,
+    pub part_number: String,
+    pub last_refusal: i64,
+}
 
 #[derive(Debug, Serialize)]
 struct Refused<'a> {
@@ -61,4 +74,48 @@ pub fn record(
         )?;
         Ok(())
     })
+}
+
+/// Parts with refusals no urgent run has handled yet, oldest first, at most `limit`.
+pub fn pending(conn: &mut AnyConnection, limit: i64) -> Result<Vec<PendingPart>, AppError> {
+    let waiting: Vec<(i64, Option<i64>)> = r::table
+        .filter(r::urgent_handled_at.is_null())
+        .group_by(r::part_id)
+        .select((r::part_id, diesel::dsl::max(r::id)))
+        .order(diesel::dsl::min(r::id))
+        .limit(limit)
+        .load(conn)?;
+    let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
+    let numbers: std::collections::HashMap<i64, String> = parts::table
+        .filter(parts::id.eq_any(&ids))
+        .select((parts::id, parts::part_number))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(waiting
+        .into_iter()
+        .filter_map(|(part_id, last)| {
+            Some(PendingPart {
+                part_id,
+                part_number: numbers.get(&part_id)?.clone(),
+                last_refusal: last?,
+            })
+        })
+        .collect())
+}
+
+/// Stamps the part's refusals up to `last_refusal` as handled; later ones wait for the next
+/// run, which will see the stock as it is then.
+pub fn mark_handled(conn: &mut AnyConnection, part: &PendingPart) -> Result<(), AppError> {
+    db::write_tx(conn, |conn| {
+        diesel::update(
+            r::table
+                .filter(r::part_id.eq(part.part_id))
+                .filter(r::id.le(part.last_refusal))
+                .filter(r::urgent_handled_at.is_null()),
+        )
+        .set(r::urgent_handled_at.eq(Some(db::now())))
+        .execute(conn)
+    })?;
+    Ok(())
 }

@@ -103,6 +103,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         replenishment: Default::default(),
         replenishment_interval: None,
         webhook_interval: None,
+        urgent_interval: None,
     };
     adjust(&mut settings);
     let pool = startup::prepare_database(&settings).expect("database ready");

@@ -17,5 +17,6 @@ mod reservations;
 mod scale_out;
 mod system;
 mod transfers;
+mod urgent;
 mod validation;
 mod verify;

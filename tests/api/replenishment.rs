@@ -20,7 +20,7 @@ on_both_backends!(
 );
 
 /// `days` of daily demand of `qty` at (warehouse, part), ending yesterday.
-fn history(warehouse: &str, part: &str, days: i64, qty: i64) -> String {
+pub(crate) fn history(warehouse: &str, part: &str, days: i64, qty: i64) -> String {
     let end = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
     let mut csv = String::from("date,warehouse,part_number,qty\n");
     for back in (0..days).rev() {
@@ -30,7 +30,7 @@ fn history(warehouse: &str, part: &str, days: i64, qty: i64) -> String {
     csv
 }
 
-async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
+pub(crate) async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
     let body = json!({ "lead_time_days": 6, "moq": moq, "pack_size": pack, "unit_price": "10.00" });
     let reply = app
         .request(
@@ -44,7 +44,7 @@ async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
 }
 
 /// Demand of 2 a day at N-01 for P-1, forecast, then a replenishment run.
-async fn plan_with_demand(app: &TestApp) -> Value {
+pub(crate) async fn plan_with_demand(app: &TestApp) -> Value {
     app.import_demand(history("N-01", "P-1", 120, 2)).await;
     let run = app.post("/api/v1/forecasts/run", &json!({})).await;
     assert_eq!(run.status, 200, "{}", run.body);
@@ -212,9 +212,9 @@ async fn a_manual_min_max_overrides_the_computed_levels(app: TestApp) {
 
 /// A receiver on 127.0.0.1 that answers each request with the next status (then 200).
 /// Requests a receiver saw: (head, body).
-type Seen = Arc<Mutex<Vec<(String, String)>>>;
+pub(crate) type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
-fn receiver(statuses: Vec<u16>) -> (String, Seen) {
+pub(crate) fn receiver(statuses: Vec<u16>) -> (String, Seen) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -256,7 +256,7 @@ fn receiver(statuses: Vec<u16>) -> (String, Seen) {
     (url, seen)
 }
 
-fn header(head: &str, name: &str) -> Option<String> {
+pub(crate) fn header(head: &str, name: &str) -> Option<String> {
     head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
         k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())

@@ -1,13 +1,14 @@
 //! Scale-out: two service processes on one database, no load balancer, clients alternating.
 //! The invariants of one instance must hold across both: no oversell, ledger = balances,
 //! idempotency keys honoured whichever instance sees the retry, and background work (here the
-//! reservation expiry, run every second by both) done once.
+//! reservation expiry and the webhook delivery, run every second by both) done once.
 
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 use crate::process::{start_with, Service};
+use crate::replenishment::{header, receiver};
 
 on_both_backends!(two_instances_on_one_database_behave_as_one);
 
@@ -30,7 +31,16 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
     app.seed_network().await;
     app.receive("N-01", "P-1", 20).await;
     app.receive("N-RDC", "P-2", 5).await;
-    let flags = ["--expiry-interval-secs", "1"];
+    // Every refusal below is a `reservation.refused` event; both instances deliver every second.
+    let (hook, seen) = receiver(Vec::new());
+    let endpoint = app
+        .post(
+            "/api/v1/webhooks",
+            &json!({ "url": hook, "events": ["reservation.refused"], "secret": "scale-out-secret-0123456789" }),
+        )
+        .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let flags = ["--expiry-interval-secs", "1", "--webhook-interval-secs", "1"];
     let instances = [start_with(&app, &flags).await, start_with(&app, &flags).await];
 
     // 40 clients, alternating instances, each reserving 1 of the 20 units at once.
@@ -102,6 +112,23 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
         (balance["reserved"].as_i64(), balance["available"].as_i64()),
         (Some(0), Some(8))
     );
+
+    // The 20 refusals' events, each delivered once although both instances deliver.
+    for _ in 0..100 {
+        if seen.lock().expect("lock").len() >= 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let ids: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|(head, _)| header(head, "X-Spares-Event-Id"))
+        .collect();
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (20, 20), "each event once: {ids:?}");
     app.assert_ledger_agrees();
     drop(instances);
 }

@@ -7,6 +7,9 @@
 //!   `POST /reservations/{id}/consume` or `/release` (the follow-up is part of the same step)
 //! * 15% movements: 50/50 `POST /movements` receipt (1-5 units) or issue (1-2 units)
 //!
+//! `--mix movements` sends only the movements (50/50 receipt or issue): the profile that
+//! compares one-to-one with a pgbench TPC-B transaction.
+//!
 //! 409 is an intended outcome (insufficient stock) and counted apart; any other non-2xx or a
 //! transport error is an error. Latencies are per HTTP request, percentiles over a sorted Vec.
 
@@ -41,6 +44,8 @@ struct Args {
     clients: usize,
     warehouses: u32,
     parts: u32,
+    /// Only movements (`--mix movements`) instead of the mixed profile.
+    movements_only: bool,
 }
 
 fn parse_args() -> Args {
@@ -51,6 +56,7 @@ fn parse_args() -> Args {
         clients: 32,
         warehouses: 20,
         parts: 10_000,
+        movements_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -62,10 +68,15 @@ fn parse_args() -> Args {
             "--clients" => a.clients = val().parse().unwrap_or_else(|_| die("bad --clients")),
             "--warehouses" => a.warehouses = val().parse().unwrap_or_else(|_| die("bad --warehouses")),
             "--parts" => a.parts = val().parse().unwrap_or_else(|_| die("bad --parts")),
+            "--mix" => match val().as_str() {
+                "mixed" => a.movements_only = false,
+                "movements" => a.movements_only = true,
+                other => die(&format!("--mix is mixed or movements, not {other}")),
+            },
             "-h" | "--help" => {
                 println!(
                     "spares-load --url URL --key KEY [--duration SECS=30] [--clients 32] \
-                     [--warehouses 20] [--parts 10000]   (env SPARES_URL, SPARES_KEY)"
+                     [--warehouses 20] [--parts 10000] [--mix mixed|movements]   (env SPARES_URL, SPARES_KEY)"
                 );
                 std::process::exit(0);
             }
@@ -130,6 +141,7 @@ struct Worker {
     rng: Rng,
     warehouses: u32,
     parts: u32,
+    movements_only: bool,
     id: usize,
     seq: u64,
 }
@@ -148,7 +160,13 @@ impl Worker {
         let (outcome, kind) = match res {
             Err(e) => (
                 Outcome::Error,
-                Some(if e.is_timeout() { "timeout".to_owned() } else if e.is_connect() { "connect".to_owned() } else { "transport".to_owned() }),
+                Some(if e.is_timeout() {
+                    "timeout".to_owned()
+                } else if e.is_connect() {
+                    "connect".to_owned()
+                } else {
+                    "transport".to_owned()
+                }),
             ),
             Ok(resp) => {
                 let status = resp.status();
@@ -156,7 +174,11 @@ impl Worker {
                 match body {
                     Err(_) => (Outcome::Error, Some("body".to_owned())),
                     Ok(bytes) if status.is_success() => {
-                        let v = if want_body { serde_json::from_slice(&bytes).unwrap_or(Value::Null) } else { Value::Null };
+                        let v = if want_body {
+                            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+                        } else {
+                            Value::Null
+                        };
                         (Outcome::Ok(v), None)
                     }
                     Ok(_) if status == StatusCode::CONFLICT => (Outcome::Conflict, None),
@@ -185,14 +207,18 @@ impl Worker {
     }
 
     async fn step(&mut self) {
-        let roll = self.rng.below(1000);
+        let roll = if self.movements_only { 999 } else { self.rng.below(1000) };
         if roll < 300 {
             let (w, p) = (self.wh(), self.pn());
-            let req = self.client.get(format!("{}/api/v1/stock?warehouse={}&part_number={}", self.base, w, p));
+            let req = self
+                .client
+                .get(format!("{}/api/v1/stock?warehouse={}&part_number={}", self.base, w, p));
             self.call(READ_STOCK, req, false).await;
         } else if roll < 600 {
             let p = self.pn();
-            let req = self.client.get(format!("{}/api/v1/parts/{}/availability", self.base, p));
+            let req = self
+                .client
+                .get(format!("{}/api/v1/parts/{}/availability", self.base, p));
             self.call(READ_AVAIL, req, false).await;
         } else if roll < 850 {
             let (w, p) = (self.wh(), self.pn());
@@ -203,7 +229,10 @@ impl Worker {
                 "warehouse": w,
                 "lines": [{"part_number": p, "quantity": q}],
             });
-            let req = self.client.post(format!("{}/api/v1/reservations", self.base)).json(&body);
+            let req = self
+                .client
+                .post(format!("{}/api/v1/reservations", self.base))
+                .json(&body);
             if let Outcome::Ok(v) = self.call(RESERVE, req, true).await {
                 self.stats.reserved_lines += 1;
                 let Some(id) = v.get("id").and_then(Value::as_i64) else {
@@ -212,8 +241,14 @@ impl Worker {
                     *s.error_kinds.entry("2xx without id".into()).or_default() += 1;
                     return;
                 };
-                let (op, verb) = if self.rng.below(2) == 0 { (CONSUME, "consume") } else { (RELEASE, "release") };
-                let req = self.client.post(format!("{}/api/v1/reservations/{}/{}", self.base, id, verb));
+                let (op, verb) = if self.rng.below(2) == 0 {
+                    (CONSUME, "consume")
+                } else {
+                    (RELEASE, "release")
+                };
+                let req = self
+                    .client
+                    .post(format!("{}/api/v1/reservations/{}/{}", self.base, id, verb));
                 self.call(op, req, false).await;
             }
         } else {
@@ -221,12 +256,18 @@ impl Worker {
             self.seq += 1;
             let (op, body) = if self.rng.below(2) == 0 {
                 let q = 1 + self.rng.below(5);
-                (RECEIPT, json!({"kind": "receipt", "warehouse": w, "part_number": p, "quantity": q,
-                                  "lot": format!("L-{}-{}", self.id, self.seq)}))
+                (
+                    RECEIPT,
+                    json!({"kind": "receipt", "warehouse": w, "part_number": p, "quantity": q,
+                                  "lot": format!("L-{}-{}", self.id, self.seq)}),
+                )
             } else {
                 let q = 1 + self.rng.below(2);
-                (ISSUE, json!({"kind": "issue", "warehouse": w, "part_number": p, "quantity": q,
-                                "repair_order": format!("RO-I{}-{}", self.id, self.seq)}))
+                (
+                    ISSUE,
+                    json!({"kind": "issue", "warehouse": w, "part_number": p, "quantity": q,
+                                "repair_order": format!("RO-I{}-{}", self.id, self.seq)}),
+                )
             };
             let req = self.client.post(format!("{}/api/v1/movements", self.base)).json(&body);
             self.call(op, req, false).await;
@@ -278,10 +319,14 @@ async fn main() {
                 client,
                 base: a.url.clone(),
                 auth: format!("Bearer {}", a.key),
-                stats: Stats { ops: (0..OPS.len()).map(|_| OpStats::default()).collect(), reserved_lines: 0 },
+                stats: Stats {
+                    ops: (0..OPS.len()).map(|_| OpStats::default()).collect(),
+                    reserved_lines: 0,
+                },
                 rng: Rng((seed_base ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(id as u64 + 1))) | 1),
                 warehouses: a.warehouses,
                 parts: a.parts,
+                movements_only: a.movements_only,
                 id,
                 seq: 0,
             };
@@ -291,7 +336,10 @@ async fn main() {
             w.stats
         }));
     }
-    let mut total = Stats { ops: (0..OPS.len()).map(|_| OpStats::default()).collect(), reserved_lines: 0 };
+    let mut total = Stats {
+        ops: (0..OPS.len()).map(|_| OpStats::default()).collect(),
+        reserved_lines: 0,
+    };
     for h in handles {
         let s = h.await.expect("worker panicked");
         total.reserved_lines += s.reserved_lines;
@@ -310,14 +358,38 @@ async fn main() {
     let requests: u64 = total.ops.iter().map(|o| o.lat_us.len() as u64).sum();
     let errors: u64 = total.ops.iter().map(|o| o.errors).sum();
     let conflicts: u64 = total.ops.iter().map(|o| o.conflict).sum();
-    println!("url {}  clients {}  duration {:.1}s  network {} warehouses x {} parts", args.url, args.clients, elapsed, args.warehouses, args.parts);
-    println!("requests {requests}  = {:.1} req/s   (2xx {}, 409 {conflicts}, errors {errors})",
-        requests as f64 / elapsed, requests - conflicts - errors);
-    println!("{:<18} {:>8} {:>8} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9}", "operation", "count", "2xx", "409", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms");
+    println!(
+        "url {}  clients {}  duration {:.1}s  network {} warehouses x {} parts  mix {}",
+        args.url,
+        args.clients,
+        elapsed,
+        args.warehouses,
+        args.parts,
+        if args.movements_only { "movements" } else { "mixed" }
+    );
+    println!(
+        "requests {requests}  = {:.1} req/s   (2xx {}, 409 {conflicts}, errors {errors})",
+        requests as f64 / elapsed,
+        requests - conflicts - errors
+    );
+    println!(
+        "{:<18} {:>8} {:>8} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9}",
+        "operation", "count", "2xx", "409", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
     for (name, o) in OPS.iter().zip(total.ops.iter_mut()) {
         o.lat_us.sort_unstable();
-        println!("{:<18} {:>8} {:>8} {:>7} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", name, o.lat_us.len(), o.ok, o.conflict, o.errors,
-            pct(&o.lat_us, 50.0), pct(&o.lat_us, 95.0), pct(&o.lat_us, 99.0), o.lat_us.last().copied().unwrap_or(0) as f64 / 1000.0);
+        println!(
+            "{:<18} {:>8} {:>8} {:>7} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            name,
+            o.lat_us.len(),
+            o.ok,
+            o.conflict,
+            o.errors,
+            pct(&o.lat_us, 50.0),
+            pct(&o.lat_us, 95.0),
+            pct(&o.lat_us, 99.0),
+            o.lat_us.last().copied().unwrap_or(0) as f64 / 1000.0
+        );
         for (k, v) in &o.error_kinds {
             println!("{:<18}   error {k}: {v}", "");
         }
