@@ -386,6 +386,7 @@ diesel::table! {
         created_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
         decided_by -> Nullable<Text>,
+        value_cents -> BigInt,
     }
 }
 

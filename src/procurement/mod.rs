@@ -14,7 +14,8 @@ pub mod refusals;
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
-use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::db::AnyConnection;
 use crate::error::AppError;
@@ -106,4 +107,32 @@ pub fn sites(conn: &mut AnyConnection) -> Result<HashMap<i64, Site>, AppError> {
 /// Money as stored (TEXT), normalised.
 pub(crate) fn money_text(value: Decimal) -> String {
     value.normalize().to_string()
+}
+
+/// Money in whole cents, rounded half away from zero (as SQL `ROUND` does), saturating at the
+/// `i64` range: for filtering and sorting in SQL only, never for arithmetic.
+pub(crate) fn money_cents(value: Decimal) -> i64 {
+    let saturated = if value.is_sign_negative() { i64::MIN } else { i64::MAX };
+    value
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|c| {
+            c.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+                .to_i64()
+        })
+        .unwrap_or(saturated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cents_round_half_away_from_zero_and_saturate() {
+        let d = |s: &str| s.parse::<Decimal>().expect("decimal");
+        assert_eq!(money_cents(d("125.5")), 12_550);
+        assert_eq!(money_cents(d("0.005")), 1);
+        assert_eq!(money_cents(d("0.0049")), 0);
+        assert_eq!(money_cents(d("-0.005")), -1);
+        assert_eq!(money_cents(Decimal::MAX), i64::MAX);
+    }
 }

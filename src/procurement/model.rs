@@ -182,9 +182,12 @@ pub struct ProposalFilter {
     pub warehouse: Option<String>,
     pub supplier: Option<String>,
     pub part_number: Option<String>,
-    /// Only proposals worth at least this much.
+    /// Only proposals worth at least this much (at most 2 decimal places; values are compared
+    /// rounded to whole cents).
     #[param(value_type = Option<String>)]
     pub min_value: Option<Decimal>,
+    /// Only proposals worth at most this much (at most 2 decimal places; values are compared
+    /// rounded to whole cents).
     #[param(value_type = Option<String>)]
     pub max_value: Option<Decimal>,
     pub limit: Option<i64>,

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use diesel::dsl;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::model::{BulkApproved, Explanation, Proposal, ProposalEdit, ProposalFilter, ProposalKind, ProposalStatus};
 use super::planning::{Draft, PartInfo};
-use super::{money_text, purchase_orders, sites, ReplenishmentSettings, Site};
+use super::{money_cents, money_text, purchase_orders, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::pagination::PageRequest;
@@ -118,6 +119,21 @@ impl Names {
     }
 }
 
+/// The two columns a proposal's value is stored in: the exact decimal and whole cents (for
+/// filtering in SQL). Every write of `value` goes through here so they never disagree.
+fn value_columns(value: Decimal) -> (dsl::Eq<pr::value, String>, dsl::Eq<pr::value_cents, i64>) {
+    (pr::value.eq(money_text(value)), pr::value_cents.eq(money_cents(value)))
+}
+
+/// A value bound of the list filter in cents; bounds are compared in whole cents, so more
+/// decimal places would be silently rounded: they are refused instead.
+fn cents_bound(field: &str, value: Decimal) -> Result<i64, AppError> {
+    if value.normalize().scale() > 2 {
+        return Err(AppError::validation(field, "must have at most 2 decimal places"));
+    }
+    Ok(money_cents(value))
+}
+
 fn to_proposals(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Proposal>, AppError> {
     let names = Names::load(conn, &rows)?;
     rows.into_iter().map(|r| names.to_proposal(r)).collect()
@@ -168,7 +184,7 @@ pub(crate) fn store_drafts(
                 pr::region_id.eq(d.region_id),
                 pr::quantity.eq(d.quantity),
                 pr::unit_price.eq(money_text(d.unit_price)),
-                pr::value.eq(money_text(value)),
+                value_columns(value),
                 pr::explanation.eq(explanation),
                 pr::auto_approved.eq(false),
                 pr::created_at.eq(now),
@@ -215,6 +231,13 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<Proposal>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    let min_cents = filter.min_value.map(|v| cents_bound("min_value", v)).transpose()?;
+    let max_cents = filter.max_value.map(|v| cents_bound("max_value", v)).transpose()?;
+    if let (Some(min), Some(max)) = (min_cents, max_cents) {
+        if max < min {
+            return Err(AppError::validation("max_value", "must not be less than min_value"));
+        }
+    }
     let network = sites(conn)?;
     let mut query = pr::table
         .select(Row::as_select())
@@ -263,18 +286,20 @@ pub fn list(
             .optional()?;
         query = query.filter(pr::part_id.eq(id.unwrap_or(-1)));
     }
+    // Value bounds go into the query (on the cents column) so that every page is full while
+    // matches remain.
+    if let Some(min) = min_cents {
+        query = query.filter(pr::value_cents.ge(min));
+    }
+    if let Some(max) = max_cents {
+        query = query.filter(pr::value_cents.le(max));
+    }
     if let Some(after) = page.id_cursor()? {
         query = query.filter(pr::id.gt(after));
     }
-    // Value bounds compare decimals, which TEXT columns cannot: filter after loading, page by
-    // page, so a page may hold fewer items than the limit while `next_cursor` continues.
     let rows: Vec<Row> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |r| r.id.to_string());
-    let items = to_proposals(conn, rows)?
-        .into_iter()
-        .filter(|p| filter.min_value.is_none_or(|v| p.value >= v) && filter.max_value.is_none_or(|v| p.value <= v))
-        .collect();
-    Ok((items, next))
+    Ok((to_proposals(conn, rows)?, next))
 }
 
 fn load_open(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
@@ -322,7 +347,7 @@ pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<P
             pr::quantity.eq(quantity),
             pr::supplier_id.eq(supplier_id),
             pr::unit_price.eq(money_text(unit_price)),
-            pr::value.eq(money_text(unit_price * Decimal::from(quantity))),
+            value_columns(unit_price * Decimal::from(quantity)),
         ))
         .execute(conn)?;
     get(conn, id)

@@ -140,6 +140,13 @@ fn record(
     Ok(())
 }
 
+/// The HTTP client deliveries use: reqwest with rustls (its `rustls` feature: aws-lc-rs for
+/// the cryptography, the platform's trusted roots, no system OpenSSL), so `https://`
+/// endpoints work as well as `http://` ones.
+pub fn client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder().build()
+}
+
 async fn send(client: &reqwest::Client, item: &Claimed) -> Result<(), String> {
     let response = client
         .post(&item.url)
@@ -195,7 +202,13 @@ pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, now: NaiveDate
 /// Delivers the outbox every `interval` in the background.
 pub fn spawn(pool: DbPool, interval: Duration) {
     actix_web::rt::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = match client() {
+            Ok(client) => client,
+            Err(error) => {
+                tracing::error!(%error, "webhook delivery is off: the HTTP client could not be built");
+                return;
+            }
+        };
         let mut ticker = actix_web::rt::time::interval(interval);
         loop {
             ticker.tick().await;
@@ -208,4 +221,55 @@ pub fn spawn(pool: DbPool, interval: Duration) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn claimed(url: String) -> Claimed {
+        Claimed {
+            id: 1,
+            event_id: "evt-1".to_owned(),
+            event_type: "proposal.created".to_owned(),
+            payload: "{}".to_owned(),
+            url,
+            secret: "secret".to_owned(),
+            attempts: 0,
+            created_at: db::now(),
+        }
+    }
+
+    /// No network is needed: a local listener records the first bytes the client sends to an
+    /// `https://` URL. A TLS handshake starts with a handshake record (0x16, version 3.x); a
+    /// client without TLS refuses the URL before connecting and the listener sees nothing.
+    #[actix_web::test]
+    async fn an_https_endpoint_is_contacted_over_tls() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("https://{}/hook", listener.local_addr().expect("addr"));
+        listener.set_nonblocking(true).expect("non-blocking");
+        let first_bytes = std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while std::time::Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        stream.set_nonblocking(false).ok()?;
+                        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+                        let mut head = [0u8; 2];
+                        stream.read_exact(&mut head).ok()?;
+                        return Some(head);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+            None
+        });
+        let client = client().expect("client builds");
+        let outcome = send(&client, &claimed(url)).await;
+        let head = first_bytes.join().expect("listener thread");
+        assert_eq!(head, Some([0x16, 0x03]), "a TLS ClientHello ({outcome:?})");
+        assert!(outcome.is_err(), "the listener never completes the handshake");
+    }
 }

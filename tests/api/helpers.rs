@@ -30,6 +30,29 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Like [`on_both_backends!`], with the settings adjusted before the app starts:
+/// `name => |settings| ...` runs `async fn name(TestApp)` on both backends.
+#[macro_export]
+macro_rules! on_both_backends_with {
+    ($($name:ident => $adjust:expr),+ $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    let app = $crate::helpers::spawn_app_with(spares::db::Backend::Sqlite, $adjust).await;
+                    super::$name(app).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    let app = $crate::helpers::spawn_app_with(spares::db::Backend::Postgres, $adjust).await;
+                    super::$name(app).await
+                }
+            }
+        )+
+    };
+}
+
 enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },

@@ -13,6 +13,8 @@ mod movements;
 mod openapi;
 mod process;
 mod replenishment;
+mod replenishment_planning;
+mod replenishment_proposals;
 mod reservations;
 mod scale_out;
 mod system;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::TestApp;
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -30,8 +30,14 @@ pub(crate) fn history(warehouse: &str, part: &str, days: i64, qty: i64) -> Strin
     csv
 }
 
+/// SUP-1 supplies `part` in 6 days at 10.00, with this MOQ and pack size.
 pub(crate) async fn terms(app: &TestApp, part: &str, moq: i64, pack: i64) {
-    let body = json!({ "lead_time_days": 6, "moq": moq, "pack_size": pack, "unit_price": "10.00" });
+    terms_at(app, part, moq, pack, "10.00").await;
+}
+
+/// SUP-1 supplies `part` in 6 days at `price`, with this MOQ and pack size.
+pub(crate) async fn terms_at(app: &TestApp, part: &str, moq: i64, pack: i64, price: &str) {
+    let body = json!({ "lead_time_days": 6, "moq": moq, "pack_size": pack, "unit_price": price });
     let reply = app
         .request(
             Method::PUT,
@@ -51,14 +57,14 @@ pub(crate) async fn plan_with_demand(app: &TestApp) -> Value {
     replenish(app).await
 }
 
-async fn replenish(app: &TestApp) -> Value {
+pub(crate) async fn replenish(app: &TestApp) -> Value {
     let run = app.post("/api/v1/replenishment/runs", &json!({})).await;
     assert_eq!(run.status, 200, "{}", run.body);
     assert_eq!(run.body["status"], "succeeded", "{}", run.body);
     run.body
 }
 
-async fn proposals(app: &TestApp, query: &str) -> Vec<Value> {
+pub(crate) async fn proposals(app: &TestApp, query: &str) -> Vec<Value> {
     let reply = app.get(&format!("/api/v1/proposals?{query}")).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.body["items"].as_array().cloned().expect("items")
@@ -385,26 +391,4 @@ async fn the_scheduled_run_happens_once_across_instances(app: TestApp) {
         1,
         "exactly one instance ran: {runs:?}"
     );
-}
-
-#[actix_web::test]
-async fn purchases_below_the_limit_are_approved_at_once() {
-    for backend in [spares::db::Backend::Sqlite, spares::db::Backend::Postgres] {
-        let app = spawn_app_with(backend, |s| {
-            s.replenishment.auto_approve_below = Some(rust_decimal::Decimal::from(1_000_000));
-        })
-        .await;
-        app.seed_network().await;
-        terms(&app, "P-1", 1, 1).await;
-        plan_with_demand(&app).await;
-        let all = proposals(&app, "kind=purchase").await;
-        assert_eq!(all.len(), 1, "{all:?}");
-        assert_eq!(
-            (all[0]["status"].as_str(), all[0]["auto_approved"].as_bool()),
-            (Some("approved"), Some(true))
-        );
-        let qty = all[0]["quantity"].as_i64();
-        assert_eq!(app.balance("N-01", "P-1").await["on_order"].as_i64(), qty);
-        app.assert_ledger_agrees();
-    }
 }
