@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::ses::{optimize_alpha_fast, ses_forecast, Golden, ALPHA_HI, ALPHA_LO};
+use super::ses::{golden_ratio, optimize_alpha_fast, ses_forecast, Golden, ALPHA_HI, ALPHA_LO, GOLDEN_TOL};
 
 /// Series per group: four AVX-512 registers of eight lanes, enough independent chains to hide
 /// the latency of the recurrence's multiply and add.
@@ -78,7 +78,7 @@ impl AlphaBatch {
                 }
             } else {
                 let lengths = load_columns(&self.data, ranges, group, &mut self.columns);
-                let alphas = search_group(&self.columns, &lengths, group.len(), wide);
+                let alphas = wide.search_group(&self.columns, &lengths, group.len());
                 for (&j, alpha) in group.iter().zip(alphas) {
                     self.alphas[j] = alpha;
                 }
@@ -117,29 +117,103 @@ fn load_columns(data: &[f64], ranges: &[Range<usize>], group: &[usize], columns:
     lanes.map(<[f64]>::len)
 }
 
-/// Runs the searches of a loaded group to the end; returns one alpha per used lane.
-fn search_group(columns: &[f64], lengths: &[usize; LANES], used: usize, wide: Wide) -> Vec<f64> {
-    let mut searches = [Golden::new(ALPHA_LO, ALPHA_HI); LANES];
-    let points = |k: usize| searches.map(|g| g.interior()[k]);
-    let (fc, fd) = (
-        wide.sse(columns, lengths, points(0)),
-        wide.sse(columns, lengths, points(1)),
-    );
-    let mut pending = [None; LANES];
-    for (lane, g) in searches.iter_mut().enumerate().take(used) {
-        g.start([fc[lane], fd[lane]]);
-        pending[lane] = g.step();
+/// Runs the searches of a loaded group to the end; returns one alpha per used lane. Inlined
+/// into each [`Wide`] variant, so that the searches' bookkeeping vectorises too.
+#[inline(always)]
+fn search_group(columns: &[f64], lengths: &[usize; LANES], used: usize) -> Vec<f64> {
+    let start = Golden::new(ALPHA_LO, ALPHA_HI);
+    let mut lanes = LaneSearches::new(start, used);
+    lanes.fc = sse_columns(columns, lengths, [start.c; LANES]);
+    lanes.fd = sse_columns(columns, lengths, [start.d; LANES]);
+    let mut points = lanes.step();
+    while lanes.live.iter().any(|&l| l) {
+        lanes.feed(sse_columns(columns, lengths, points));
+        points = lanes.step();
     }
-    while pending.iter().any(Option::is_some) {
-        let sse = wide.sse(columns, lengths, pending.map(|p| p.unwrap_or(ALPHA_LO)));
-        for ((g, p), s) in searches.iter_mut().zip(&mut pending).zip(sse) {
-            if p.is_some() {
-                g.feed(s);
-                *p = g.step();
-            }
+    lanes.a[..used]
+        .iter()
+        .zip(&lanes.b)
+        .map(|(a, b)| (a + b) / 2.0)
+        .collect()
+}
+
+/// The searches of a group as a structure of arrays: per lane, exactly the arithmetic and
+/// comparisons of `Golden::step` and `Golden::feed`, but without branches, as the comparison
+/// outcomes are coin flips that would cost a mispredicted branch per lane and step.
+struct LaneSearches {
+    a: [f64; LANES],
+    b: [f64; LANES],
+    c: [f64; LANES],
+    d: [f64; LANES],
+    fc: [f64; LANES],
+    fd: [f64; LANES],
+    /// Whether the lane's pending point is `c` (else `d`).
+    pending_c: [bool; LANES],
+    /// Whether the lane's search is still running.
+    live: [bool; LANES],
+}
+
+impl LaneSearches {
+    fn new(start: Golden, used: usize) -> Self {
+        LaneSearches {
+            a: [start.a; LANES],
+            b: [start.b; LANES],
+            c: [start.c; LANES],
+            d: [start.d; LANES],
+            fc: [0.0; LANES],
+            fd: [0.0; LANES],
+            pending_c: [false; LANES],
+            live: std::array::from_fn(|lane| lane < used && !start.done),
         }
     }
-    searches[..used].iter().map(Golden::alpha).collect()
+
+    #[inline(always)]
+    fn feed(&mut self, sse: [f64; LANES]) {
+        for l in 0..LANES {
+            // A finished lane's values are never read again.
+            let to_c = self.pending_c[l];
+            self.fc[l] = if to_c { sse[l] } else { self.fc[l] };
+            self.fd[l] = if to_c { self.fd[l] } else { sse[l] };
+        }
+    }
+
+    /// Every live lane's step; returns the points whose SSEs [`LaneSearches::feed`] needs.
+    #[inline(always)]
+    fn step(&mut self) -> [f64; LANES] {
+        let gr = golden_ratio();
+        let mut points = [ALPHA_LO; LANES];
+        for l in 0..LANES {
+            let (a, b, c, d, fc, fd) = (self.a[l], self.b[l], self.c[l], self.d[l], self.fc[l], self.fd[l]);
+            // statsforecast stops on the bracket width and on an exact tie.
+            let live = self.live[l] && (b - a).abs() >= GOLDEN_TOL && (fc < fd || fd < fc);
+            let left = live && fc < fd;
+            let right = live && fd < fc;
+            let left_c = d - (d - a) / gr;
+            let right_d = c + (b - c) / gr;
+            self.a[l] = if right { c } else { a };
+            self.b[l] = if left { d } else { b };
+            self.c[l] = if left {
+                left_c
+            } else if right {
+                d
+            } else {
+                c
+            };
+            self.d[l] = if left {
+                c
+            } else if right {
+                right_d
+            } else {
+                d
+            };
+            self.fc[l] = if right { fd } else { fc };
+            self.fd[l] = if left { fc } else { fd };
+            self.pending_c[l] = left;
+            self.live[l] = live;
+            points[l] = if left { left_c } else { right_d };
+        }
+        points
+    }
 }
 
 /// The widest vector unit the CPU has, chosen once per batch.
@@ -166,29 +240,29 @@ impl Wide {
         Wide::Portable
     }
 
-    fn sse(self, columns: &[f64], lengths: &[usize; LANES], alphas: [f64; LANES]) -> [f64; LANES] {
+    fn search_group(self, columns: &[f64], lengths: &[usize; LANES], used: usize) -> Vec<f64> {
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `detect` chose this variant only where the CPU supports the feature.
-            Wide::Avx512 => unsafe { sse_columns_avx512(columns, lengths, alphas) },
+            Wide::Avx512 => unsafe { search_group_avx512(columns, lengths, used) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Wide::Avx2 => unsafe { sse_columns_avx2(columns, lengths, alphas) },
-            Wide::Portable => sse_columns(columns, lengths, alphas),
+            Wide::Avx2 => unsafe { search_group_avx2(columns, lengths, used) },
+            Wide::Portable => search_group(columns, lengths, used),
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn sse_columns_avx512(columns: &[f64], lengths: &[usize; LANES], alphas: [f64; LANES]) -> [f64; LANES] {
-    sse_columns(columns, lengths, alphas)
+fn search_group_avx512(columns: &[f64], lengths: &[usize; LANES], used: usize) -> Vec<f64> {
+    search_group(columns, lengths, used)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn sse_columns_avx2(columns: &[f64], lengths: &[usize; LANES], alphas: [f64; LANES]) -> [f64; LANES] {
-    sse_columns(columns, lengths, alphas)
+fn search_group_avx2(columns: &[f64], lengths: &[usize; LANES], used: usize) -> Vec<f64> {
+    search_group(columns, lengths, used)
 }
 
 /// Every lane's SSE at its own alpha, with statsforecast's operation order (as `ses_sse`).
@@ -294,11 +368,9 @@ mod tests {
         let mut columns = Vec::new();
         let lengths = load_columns(&data, &ranges, &group, &mut columns);
         let alphas: [f64; LANES] = std::array::from_fn(|l| 0.1 + 0.005 * l as f64);
-        for wide in [Wide::detect(), Wide::Portable] {
-            let sse = wide.sse(&columns, &lengths, alphas);
-            for (l, x) in lanes.iter().enumerate() {
-                assert_eq!(sse[l].to_bits(), ses_sse(x, alphas[l]).to_bits(), "lane {l}");
-            }
+        let sse = sse_columns(&columns, &lengths, alphas);
+        for (l, x) in lanes.iter().enumerate() {
+            assert_eq!(sse[l].to_bits(), ses_sse(x, alphas[l]).to_bits(), "lane {l}");
         }
     }
 }

@@ -13,7 +13,7 @@
 pub const ALPHA_LO: f64 = 0.1;
 pub const ALPHA_HI: f64 = 0.3;
 /// statsforecast stops the golden-section search once the bracket is narrower than this.
-const GOLDEN_TOL: f64 = 1e-12;
+pub(crate) const GOLDEN_TOL: f64 = 1e-12;
 
 /// One-step (= every-step) SES forecast. Empty input forecasts 0.
 #[inline]
@@ -145,7 +145,7 @@ fn sse_lanes2<const K: usize>(x: &[f64], ax: [f64; K], y: &[f64], ay: [f64; K]) 
     (sx, sy)
 }
 
-fn golden_ratio() -> f64 {
+pub(crate) fn golden_ratio() -> f64 {
     (5f64.sqrt() + 1.0) / 2.0
 }
 
@@ -175,17 +175,17 @@ pub fn optimize_alpha_reference(x: &[f64], lo: f64, hi: f64) -> f64 {
 /// is (mathematically) the new opposite interior point, so only one SSE is computed per step.
 #[derive(Clone, Copy)]
 pub(crate) struct Golden {
-    a: f64,
-    b: f64,
-    c: f64,
-    d: f64,
-    fc: f64,
-    fd: f64,
+    pub(crate) a: f64,
+    pub(crate) b: f64,
+    pub(crate) c: f64,
+    pub(crate) d: f64,
+    pub(crate) fc: f64,
+    pub(crate) fd: f64,
     // Which interior point `step` moved and is waiting for its SSE.
     pending_c: bool,
-    done: bool,
+    pub(crate) done: bool,
     /// Bracket width that ends the search ([`GOLDEN_TOL`] for statsforecast's).
-    tol: f64,
+    pub(crate) tol: f64,
 }
 
 impl Golden {
