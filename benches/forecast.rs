@@ -1,7 +1,7 @@
 //! Throughput of the forecasting engine on synthetic daily spare-parts demand, and the same
 //! series through statsforecast (per-series `forecast(h=1)` loop) when it is installed.
-//! Ours goes through `point_forecasts` (many series per call, as the CSV front-end and the
-//! forecast run do), timed end to end: series per second includes the whole call.
+//! Ours goes through `point_forecasts` (all series in one call; it works through them in
+//! batches), timed end to end: series per second includes the whole call.
 //!
 //! `cargo bench --bench forecast`; `FORECAST_BENCH_SERIES` (default 20000) sets the number of
 //! 730-day series; `STATSFORECAST_PYTHON` names a python with statsforecast (else `python3`).
@@ -105,8 +105,8 @@ impl Job {
         }
     }
 
-    /// Forecasts every series (the batch API for the methods: it is what `spares forecast` and
-    /// the forecast run use) and returns a checksum.
+    /// Forecasts every series (the methods through the batch API `point_forecasts`, the
+    /// selection series by series) and returns a checksum.
     fn run(self, series: &[Vec<f64>], params: &Params, ws: &mut Workspace) -> f64 {
         match self {
             Job::Point(m) => {

@@ -170,22 +170,27 @@ impl Workspace {
         self.sizes.resize(x.len(), 0.0);
         self.intervals.resize(x.len(), 0.0);
         let mut j = 0usize;
-        let mut last = 0usize;
         // Branch-free compaction: always write, advance only on a demand, so that random
-        // demand occurrences do not cost a branch mispredict each.
-        for (i, &v) in x.iter().enumerate() {
-            if let (Some(s), Some(t)) = (self.sizes.get_mut(j), self.intervals.get_mut(j)) {
+        // demand occurrences do not cost a branch mispredict each. The intervals buffer holds
+        // the 1-based positions at first (exact in f64 below 2^53), turned into differences
+        // afterwards, so the loop carries no "last demand" state.
+        let (sizes, positions) = (&mut self.sizes[..], &mut self.intervals[..]);
+        for (&v, position) in x.iter().zip(1i64..) {
+            if let (Some(s), Some(p)) = (sizes.get_mut(j), positions.get_mut(j)) {
                 *s = v;
-                // Through i64: one conversion instruction (usize -> f64 takes several), exact
-                // for any slice length.
-                *t = (i + 1 - last) as i64 as f64;
+                // i64 -> f64 is one instruction (usize -> f64 takes several).
+                *p = position as f64;
             }
-            let hit = (v > 0.0) as usize;
-            last = if hit == 1 { i + 1 } else { last };
-            j += hit;
+            j += (v > 0.0) as usize;
         }
         self.sizes.truncate(j);
         self.intervals.truncate(j);
+        let mut previous = 0.0;
+        for t in &mut self.intervals {
+            let position = *t;
+            *t = position - previous;
+            previous = position;
+        }
     }
 
     /// Non-zero demand sizes only.
