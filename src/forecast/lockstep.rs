@@ -169,11 +169,11 @@ impl LaneSearches {
 
     #[inline(always)]
     fn feed(&mut self, sse: [f64; LANES]) {
-        for l in 0..LANES {
+        let pending = self.fc.iter_mut().zip(&mut self.fd).zip(&self.pending_c);
+        for (((fc, fd), &to_c), s) in pending.zip(sse) {
             // A finished lane's values are never read again.
-            let to_c = self.pending_c[l];
-            self.fc[l] = if to_c { sse[l] } else { self.fc[l] };
-            self.fd[l] = if to_c { self.fd[l] } else { sse[l] };
+            *fc = if to_c { s } else { *fc };
+            *fd = if to_c { *fd } else { s };
         }
     }
 
@@ -182,7 +182,7 @@ impl LaneSearches {
     fn step(&mut self) -> [f64; LANES] {
         let gr = golden_ratio();
         let mut points = [ALPHA_LO; LANES];
-        for l in 0..LANES {
+        for (l, point) in points.iter_mut().enumerate() {
             let (a, b, c, d, fc, fd) = (self.a[l], self.b[l], self.c[l], self.d[l], self.fc[l], self.fd[l]);
             // statsforecast stops on the bracket width and on an exact tie.
             let live = self.live[l] && (b - a).abs() >= GOLDEN_TOL && (fc < fd || fd < fc);
@@ -210,7 +210,7 @@ impl LaneSearches {
             self.fd[l] = if left { fc } else { fd };
             self.pending_c[l] = left;
             self.live[l] = live;
-            points[l] = if left { left_c } else { right_d };
+            *point = if left { left_c } else { right_d };
         }
         points
     }
@@ -321,7 +321,7 @@ mod tests {
                         0 => (next() % 7) as f64,
                         1 => 3.0,
                         2 => (next() % 1000) as f64 / 7.0,
-                        3 => (1 + next() % 3) as f64 * ((next() % 4 == 0) as u8 as f64),
+                        3 => (1 + next() % 3) as f64 * (next().is_multiple_of(4) as u8 as f64),
                         _ => (next() % 50) as f64 * (next() % 2) as f64,
                     })
                     .collect()

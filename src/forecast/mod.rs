@@ -297,7 +297,7 @@ mod tests {
                 let rate = 1 + i % 7;
                 (0..n)
                     .map(|_| {
-                        if next() % rate as u64 == 0 {
+                        if next().is_multiple_of(rate as u64) {
                             (1 + next() % 5) as f64
                         } else {
                             0.0

@@ -534,7 +534,7 @@ mod tests {
                     0 => (next() % 7) as f64,
                     1 => 3.0,
                     2 => (next() % 1000) as f64 / 7.0,
-                    _ => (1 + next() % 3) as f64 * ((next() % 4 == 0) as u8 as f64),
+                    _ => (1 + next() % 3) as f64 * (next().is_multiple_of(4) as u8 as f64),
                 })
                 .collect();
             assert_eq!(
