@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::str::FromStr;
 
 use super::select::select_ws;
-use super::{forecast_path_ws, Method, Params, UnknownMethod, Workspace};
+use super::{forecast_path_ws, point_forecast, Method, Params, UnknownMethod, Workspace};
 
 /// Which method(s) to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +149,10 @@ impl<W: Write> Output<W> {
     }
 
     fn mean_forecast(&mut self, method: Method, x: &[f64]) -> f64 {
+        if method.is_flat() {
+            // The mean of h equal values, without the rounding of summing and dividing them.
+            return point_forecast(method, x, &self.opts.params, &mut self.ws);
+        }
         let h = self.opts.horizon.max(1);
         let path = forecast_path_ws(method, x, h, &self.opts.params, &mut self.ws);
         path.iter().sum::<f64>() / h as f64

@@ -62,6 +62,31 @@ pub fn croston_optimized_ws(x: &[f64], ws: &mut Workspace) -> f64 {
     ratio(ses_forecast(&ws.sizes, a_size), ses_forecast(&ws.intervals, a_interval))
 }
 
+/// [`croston_optimized_ws`] of many series, appended to `out`, with the alpha searches of all
+/// their sizes and intervals in lock-step.
+pub(crate) fn croston_optimized_many<S: AsRef<[f64]>>(series: &[S], ws: &mut Workspace, out: &mut Vec<f64>) {
+    ws.alpha_batch.clear();
+    // Per series: the forecast without demand, or the batch index of its sizes (intervals next).
+    let mut plans = Vec::with_capacity(series.len());
+    for x in series {
+        let x = x.as_ref();
+        ws.load_demands(x);
+        plans.push(if ws.sizes.is_empty() {
+            Err(x.last().copied().unwrap_or(0.0))
+        } else {
+            let sizes = ws.alpha_batch.push(ws.sizes.iter().copied());
+            ws.alpha_batch.push(ws.intervals.iter().copied());
+            Ok(sizes)
+        });
+    }
+    ws.alpha_batch.solve();
+    let batch = &ws.alpha_batch;
+    out.extend(plans.into_iter().map(|plan| match plan {
+        Err(value) => value,
+        Ok(sizes) => ratio(batch.forecast(sizes), batch.forecast(sizes + 1)),
+    }));
+}
+
 /// Spreads the per-demand fitted values of the sizes over the periods, as statsforecast does:
 /// after the j-th demand the fitted size is the level after j demands; before the first
 /// demand it is the previous observation.

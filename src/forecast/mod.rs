@@ -13,6 +13,7 @@ pub mod batch;
 pub mod classify;
 pub mod croston;
 pub mod leadtime;
+mod lockstep;
 pub mod seasonal;
 pub mod select;
 pub mod ses;
@@ -20,6 +21,17 @@ pub mod tsb;
 
 #[cfg(test)]
 mod reference_tests;
+
+/// xorshift64: deterministic pseudo-random test data.
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
 
 use std::fmt;
 use std::str::FromStr;
@@ -142,6 +154,8 @@ pub struct Workspace {
     pub(crate) blocks: Vec<f64>,
     /// Prefix sums of the series (`select`).
     pub(crate) prefix: Vec<f64>,
+    /// Sub-series whose alphas [`point_forecasts`] optimises in lock-step.
+    pub(crate) alpha_batch: lockstep::AlphaBatch,
 }
 
 impl Workspace {
@@ -156,20 +170,27 @@ impl Workspace {
         self.sizes.resize(x.len(), 0.0);
         self.intervals.resize(x.len(), 0.0);
         let mut j = 0usize;
-        let mut last = 0usize;
         // Branch-free compaction: always write, advance only on a demand, so that random
-        // demand occurrences do not cost a branch mispredict each.
-        for (i, &v) in x.iter().enumerate() {
-            if let (Some(s), Some(t)) = (self.sizes.get_mut(j), self.intervals.get_mut(j)) {
+        // demand occurrences do not cost a branch mispredict each. The intervals buffer holds
+        // the 1-based positions at first (exact in f64 below 2^53), turned into differences
+        // afterwards, so the loop carries no "last demand" state.
+        let (sizes, positions) = (&mut self.sizes[..], &mut self.intervals[..]);
+        for (&v, position) in x.iter().zip(1i64..) {
+            if let (Some(s), Some(p)) = (sizes.get_mut(j), positions.get_mut(j)) {
                 *s = v;
-                *t = (i + 1 - last) as f64;
+                // i64 -> f64 is one instruction (usize -> f64 takes several).
+                *p = position as f64;
             }
-            let hit = (v > 0.0) as usize;
-            last = if hit == 1 { i + 1 } else { last };
-            j += hit;
+            j += (v > 0.0) as usize;
         }
         self.sizes.truncate(j);
         self.intervals.truncate(j);
+        let mut previous = 0.0;
+        for t in &mut self.intervals {
+            let position = *t;
+            *t = position - previous;
+            previous = position;
+        }
     }
 
     /// Non-zero demand sizes only.
@@ -201,6 +222,30 @@ pub fn point_forecast(method: Method, x: &[f64], params: &Params, ws: &mut Works
             .first()
             .copied()
             .unwrap_or(0.0),
+    }
+}
+
+/// Series per lock-step batch of [`point_forecasts`]: bounds the memory of the batch's
+/// sub-series while leaving enough series of similar length to fill the vector lanes.
+const BATCH_SERIES: usize = 512;
+
+/// [`point_forecast`] of every series, appended to `out` in order: the same values (bit for
+/// bit), faster for the optimised-alpha methods, whose alpha searches run in lock-step across
+/// series (see `lockstep`).
+pub fn point_forecasts<S: AsRef<[f64]>>(
+    method: Method,
+    series: &[S],
+    params: &Params,
+    ws: &mut Workspace,
+    out: &mut Vec<f64>,
+) {
+    for chunk in series.chunks(BATCH_SERIES) {
+        match method {
+            Method::CrostonOpt => croston::croston_optimized_many(chunk, ws, out),
+            Method::Adida => adida::adida_many(chunk, ws, out),
+            Method::Imapa => adida::imapa_many(chunk, ws, out),
+            _ => out.extend(chunk.iter().map(|x| point_forecast(method, x.as_ref(), params, ws))),
+        }
     }
 }
 
@@ -240,6 +285,38 @@ mod tests {
             assert_eq!(m.to_string(), m.name());
         }
         assert!("holt".parse::<Method>().is_err());
+    }
+
+    #[test]
+    fn point_forecasts_are_point_forecast_of_each_series() {
+        let mut next = xorshift(0x5eed);
+        // More series than one batch, with empty, demand-free and short histories among them.
+        let series: Vec<Vec<f64>> = (0..BATCH_SERIES + 77)
+            .map(|i| {
+                let n = (next() % 200) as usize;
+                let rate = 1 + i % 7;
+                (0..n)
+                    .map(|_| {
+                        if next().is_multiple_of(rate as u64) {
+                            (1 + next() % 5) as f64
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let params = Params::default();
+        let mut ws = Workspace::new();
+        for m in Method::ALL.into_iter().filter(|m| m.is_flat()) {
+            let mut out = Vec::new();
+            point_forecasts(m, &series, &params, &mut ws, &mut out);
+            assert_eq!(out.len(), series.len());
+            for (x, got) in series.iter().zip(&out) {
+                let expected = point_forecast(m, x, &params, &mut ws);
+                assert_eq!(got.to_bits(), expected.to_bits(), "{m} on {x:?}");
+            }
+        }
     }
 
     #[test]

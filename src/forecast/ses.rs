@@ -2,17 +2,18 @@
 //! 2.1.1 (`/work/shared/reference/README.md`).
 //!
 //! The level starts at the first observation: `f_0 = x_0`, `f_i = a x_{i-1} + (1-a) f_{i-1}`,
-//! forecast `a x_{n-1} + (1-a) f_{n-1}`. The hot loops evaluate the recurrence four steps at a
-//! time (`f_{i+4} = c^4 f_i + u_4`, where `u` depends on the data only) so the loop-carried
-//! dependency is one multiply-add per four observations instead of one per observation. This
+//! forecast `a x_{n-1} + (1-a) f_{n-1}`. The forecast is evaluated as a discounted sum by
+//! Horner's rule over 32 interleaved lanes (see `discounted_sum`), so the loop-carried
+//! dependency is one multiply-add per 32 observations instead of one per observation. This
 //! re-associates floating-point sums, which moves results by a few ulps (the reference tests
-//! check 1e-6 relative; observed differences are ~1e-15).
+//! check 1e-6 relative; observed differences are ~1e-15). The SSE that the alpha search
+//! compares is never re-associated (see `ses_sse`).
 
 /// Lower and upper bounds of statsforecast's alpha search.
 pub const ALPHA_LO: f64 = 0.1;
 pub const ALPHA_HI: f64 = 0.3;
 /// statsforecast stops the golden-section search once the bracket is narrower than this.
-const GOLDEN_TOL: f64 = 1e-12;
+pub(crate) const GOLDEN_TOL: f64 = 1e-12;
 
 /// One-step (= every-step) SES forecast. Empty input forecasts 0.
 #[inline]
@@ -26,21 +27,51 @@ pub fn ses_forecast_map<F: Fn(f64) -> f64>(x: &[f64], alpha: f64, map: F) -> f64
     let Some(&x0) = x.first() else {
         return 0.0;
     };
-    let a = alpha;
-    let c = 1.0 - alpha;
-    let c4 = (c * c) * (c * c);
     // Starting the level at x0 and then folding every observation (x0 included) is the same
-    // recurrence as statsforecast's, whose first fitted value is a*x0 + c*x0.
-    let mut level = map(x0);
-    let mut chunks = x.chunks_exact(4);
-    for w in &mut chunks {
-        let u = ((a * map(w[0]) * c + a * map(w[1])) * c + a * map(w[2])) * c + a * map(w[3]);
-        level = u + c4 * level;
+    // recurrence as statsforecast's, whose first fitted value is a*x0 + c*x0. Unrolled, the
+    // final level is c^n x0 + a sum_j c^(n-1-j) x_j = x0 + a sum_j c^(n-1-j) (x_j - x0):
+    // measured from x0, a constant series forecasts exactly its value.
+    let m0 = map(x0);
+    m0 + alpha * discounted_sum_dispatch(x, 1.0 - alpha, |v| map(v) - m0)
+}
+
+/// Interleaved lanes of [`discounted_sum`].
+const HORNER_LANES: usize = 32;
+
+fn discounted_sum_dispatch<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if x.len() >= 2 * HORNER_LANES && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports the feature `discounted_sum_avx512` is compiled for.
+        return unsafe { discounted_sum_avx512(x, c, map) };
     }
-    for &v in chunks.remainder() {
-        level = a * map(v) + c * level;
+    discounted_sum(x, c, map)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn discounted_sum_avx512<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
+    discounted_sum(x, c, map)
+}
+
+/// `sum_j c^(n-1-j) map(x_j)` by Horner's rule on [`HORNER_LANES`] interleaved sub-sequences
+/// (lane l takes x_l, x_{l+32}, ... with factor c^32), merged by Horner's rule over the lanes and
+/// the leftover tail: the dependency chain is one multiply-add per 32 observations instead of
+/// one per observation, and the lanes vectorise.
+#[inline(always)]
+fn discounted_sum<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
+    let (blocks, tail) = x.as_chunks::<HORNER_LANES>();
+    let c2 = c * c;
+    let c4 = c2 * c2;
+    let c8 = c4 * c4;
+    let c32 = (c8 * c8) * (c8 * c8);
+    let mut lanes = [0.0f64; HORNER_LANES];
+    for block in blocks {
+        for (acc, &v) in lanes.iter_mut().zip(block) {
+            *acc = *acc * c32 + map(v);
+        }
     }
-    level
+    let merged = lanes.iter().fold(0.0, |total, &acc| total * c + acc);
+    tail.iter().fold(merged, |total, &v| total * c + map(v))
 }
 
 /// Forecast and in-sample one-step-ahead fitted values (`fitted[0]` is NaN), computed with the
@@ -114,7 +145,7 @@ fn sse_lanes2<const K: usize>(x: &[f64], ax: [f64; K], y: &[f64], ay: [f64; K]) 
     (sx, sy)
 }
 
-fn golden_ratio() -> f64 {
+pub(crate) fn golden_ratio() -> f64 {
     (5f64.sqrt() + 1.0) / 2.0
 }
 
@@ -143,22 +174,22 @@ pub fn optimize_alpha_reference(x: &[f64], lo: f64, hi: f64) -> f64 {
 /// One golden-section search in progress. After shrinking the bracket, one old interior point
 /// is (mathematically) the new opposite interior point, so only one SSE is computed per step.
 #[derive(Clone, Copy)]
-struct Golden {
-    a: f64,
-    b: f64,
-    c: f64,
-    d: f64,
-    fc: f64,
-    fd: f64,
+pub(crate) struct Golden {
+    pub(crate) a: f64,
+    pub(crate) b: f64,
+    pub(crate) c: f64,
+    pub(crate) d: f64,
+    pub(crate) fc: f64,
+    pub(crate) fd: f64,
     // Which interior point `step` moved and is waiting for its SSE.
     pending_c: bool,
-    done: bool,
+    pub(crate) done: bool,
     /// Bracket width that ends the search ([`GOLDEN_TOL`] for statsforecast's).
-    tol: f64,
+    pub(crate) tol: f64,
 }
 
 impl Golden {
-    fn new(lo: f64, hi: f64) -> Self {
+    pub(crate) fn new(lo: f64, hi: f64) -> Self {
         Self::with_tol(lo, hi, GOLDEN_TOL)
     }
 
@@ -179,7 +210,7 @@ impl Golden {
 
     /// Shrinks the bracket; returns the alpha whose SSE must be passed to [`Golden::feed`].
     #[inline]
-    fn step(&mut self) -> Option<f64> {
+    pub(crate) fn step(&mut self) -> Option<f64> {
         if self.done || (self.b - self.a).abs() < self.tol {
             self.done = true;
             return None;
@@ -207,7 +238,7 @@ impl Golden {
     }
 
     #[inline]
-    fn feed(&mut self, sse: f64) {
+    pub(crate) fn feed(&mut self, sse: f64) {
         if self.pending_c {
             self.fc = sse;
         } else {
@@ -215,8 +246,18 @@ impl Golden {
         }
     }
 
-    fn alpha(&self) -> f64 {
+    pub(crate) fn alpha(&self) -> f64 {
         (self.a + self.b) / 2.0
+    }
+
+    /// The two interior points whose SSEs [`Golden::start`] needs before the first step.
+    pub(crate) fn interior(&self) -> [f64; 2] {
+        [self.c, self.d]
+    }
+
+    pub(crate) fn start(&mut self, [fc, fd]: [f64; 2]) {
+        self.fc = fc;
+        self.fd = fd;
     }
 
     /// The pending point `p` plus the two points the *next* step can move to (one per outcome
@@ -261,9 +302,7 @@ fn golden_scalar(x: &[f64], mut g: Golden) -> f64 {
         // Every SSE is 0: the first comparison is a tie.
         return g.alpha();
     }
-    let [fc, fd] = sse_lanes(x, [g.c, g.d]);
-    g.fc = fc;
-    g.fd = fd;
+    g.start(sse_lanes(x, g.interior()));
     let mut pending = g.step();
     while let Some(p) = pending {
         let alphas = g.speculate(p);
@@ -414,9 +453,7 @@ pub(crate) fn optimize_alpha_tol(x: &[f64], lo: f64, hi: f64, tol: f64) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if x.len() >= TREE_MIN_LEN {
         let mut g = Golden::with_tol(lo, hi, tol);
-        let [fc, fd] = sse_lanes(x, [g.c, g.d]);
-        g.fc = fc;
-        g.fd = fd;
+        g.start(sse_lanes(x, g.interior()));
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports the feature `sse_lanes_avx512` is compiled for.
             return golden_tree::<16>(x, g, |x, a| unsafe { sse_lanes_avx512(x, a) });
@@ -447,7 +484,8 @@ mod tests {
 
     #[test]
     fn unrolled_paths_match_plain_recurrence() {
-        let x: Vec<f64> = (0..37).map(|i| ((i * 7919) % 13) as f64 * ((i % 3) as f64)).collect();
+        // Past 64 points the forecast takes the AVX-512 path where the CPU has it.
+        let x: Vec<f64> = (0..150).map(|i| ((i * 7919) % 13) as f64 * ((i % 3) as f64)).collect();
         for alpha in [0.1, 0.17, 0.3, 0.9] {
             for n in 0..x.len() {
                 let s = &x[..n];
@@ -455,6 +493,15 @@ mod tests {
                 assert!((ses_forecast(s, alpha) - f).abs() <= 1e-12 * (1.0 + f.abs()));
                 let sse: f64 = s.iter().zip(&fitted).skip(1).map(|(v, f)| (v - f) * (v - f)).sum();
                 assert!((ses_sse(s, alpha) - sse).abs() <= 1e-12 * (1.0 + sse));
+            }
+        }
+    }
+
+    #[test]
+    fn constant_series_forecasts_its_value_exactly() {
+        for n in [1, 2, 31, 32, 33, 64, 65, 200] {
+            for alpha in [0.1, 0.2345, 1.0] {
+                assert_eq!(ses_forecast(&vec![5.0; n], alpha), 5.0, "n {n} alpha {alpha}");
             }
         }
     }
@@ -479,13 +526,7 @@ mod tests {
     fn tree_search_is_the_literal_golden_search() {
         // Bit-identical alphas, including multimodal SSEs (where the path decides the local
         // minimum), ties (constant runs) and lengths around the wide-pass threshold.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::forecast::xorshift(0x2545_f491_4f6c_dd1d);
         for case in 0..400 {
             let n = 1 + (next() % 300) as usize;
             let x: Vec<f64> = (0..n)
@@ -493,7 +534,7 @@ mod tests {
                     0 => (next() % 7) as f64,
                     1 => 3.0,
                     2 => (next() % 1000) as f64 / 7.0,
-                    _ => (1 + next() % 3) as f64 * ((next() % 4 == 0) as u8 as f64),
+                    _ => (1 + next() % 3) as f64 * (next().is_multiple_of(4) as u8 as f64),
                 })
                 .collect();
             assert_eq!(
