@@ -22,4 +22,5 @@ CREATE TABLE replenishment_calibrations (
 CREATE INDEX replenishment_calibrations_computed ON replenishment_calibrations(computed_at);
 
 ALTER TABLE replenishment_runs ADD COLUMN internal_target DOUBLE PRECISION;
-ALTER TABLE replenishment_runs ADD COLUMN calibration_id BIGINT REFERENCES replenishment_calibrations(id);
+-- No REFERENCES here: SQLite cannot drop a column used in a foreign key (down.sql).
+ALTER TABLE replenishment_runs ADD COLUMN calibration_id BIGINT;
