@@ -257,9 +257,8 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
     if serve.recalibrate_days < 0 || !(2..=3660).contains(&serve.backtest_days) {
         anyhow::bail!("--recalibrate-days must be at least 0 and --backtest-days between 2 and 3660");
     }
-    if !(1..=365).contains(&serve.backtest_refresh_days)
-        || !(serve.calibration_margin > 0.0 && serve.calibration_margin <= 1.0)
-    {
+    let margin_ok = serve.calibration_margin > 0.0 && serve.calibration_margin <= 1.0;
+    if !((1..=365).contains(&serve.backtest_refresh_days) && margin_ok) {
         anyhow::bail!("--backtest-refresh-days must be between 1 and 365 and --calibration-margin in (0, 1]");
     }
     Ok(Settings {

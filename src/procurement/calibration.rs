@@ -259,6 +259,8 @@ pub(crate) fn day_lines(day: u32, units: u32, count: u32, out: &mut Vec<(u32, u3
 type ForecastRow = (i64, i64, i32, i32, String);
 /// One daily row: (warehouse, part, day, units, lines).
 type DailyRow = (i64, i64, NaiveDate, i64, i64);
+/// One pair's day: (day, units, lines).
+type DayRow = (NaiveDate, i64, i64);
 
 /// Builds the models of every planned (non-manual) pair at every origin, one chunk of parts at
 /// a time.
@@ -292,7 +294,7 @@ fn load_pairs(
             .filter(d::day.between(window.history_from, window.last))
             .select((d::warehouse_id, d::part_id, d::day, d::quantity, d::lines))
             .load(conn)?;
-        let mut series: BTreeMap<(i64, i64), Vec<(NaiveDate, i64, i64)>> = BTreeMap::new();
+        let mut series: BTreeMap<(i64, i64), Vec<DayRow>> = BTreeMap::new();
         for (w, p, day, units, lines) in daily {
             let successor = catalog.get(&p).map_or(p, |x| x.successor);
             series.entry((w, successor)).or_default().push((day, units, lines));
@@ -360,7 +362,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn add(&mut self, pair: &PairSpec, days: &[(NaiveDate, i64, i64)], out: &mut Pairs) {
+    fn add(&mut self, pair: &PairSpec, days: &[DayRow], out: &mut Pairs) {
         let w = self.window;
         let n = (w.last - w.history_from).num_days().max(-1) as usize + 1;
         self.dense.clear();
