@@ -401,13 +401,18 @@ fn plan(
             )
         })
         .collect();
+    // A part's pairs may span several batches: clear its old policies before its first batch
+    // only, or a later batch would delete what an earlier one wrote.
+    let mut cleared: HashSet<i64> = HashSet::new();
     for (batch, chunk) in values.chunks(500).zip(items.chunks(500)) {
         let chunk_parts: Vec<i64> = chunk
             .iter()
             .map(|i| i.part_id)
+            .filter(|p| !cleared.contains(p))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        cleared.extend(&chunk_parts);
         db::write_tx(conn, |conn| {
             diesel::delete(
                 rp::table
