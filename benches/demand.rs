@@ -1,11 +1,14 @@
-//! Bulk import and a full forecast run, on SQLite (default) or PostgreSQL
-//! (`DEMAND_BENCH_DATABASE_URL=postgres://...`, a database this bench may fill).
+//! Bulk import, a full forecast run and a full replenishment run, on SQLite (default) or
+//! PostgreSQL (`DEMAND_BENCH_DATABASE_URL=postgres://...`, an empty database this bench may fill).
 //!
 //! 20 warehouses x 5,000 parts = 100,000 (warehouse, part) series. It writes a CSV of
 //! `DEMAND_BENCH_ROWS` (default 1,000,000) intermittent repair-history rows spread over those
 //! series and two years, imports it with the same code as `spares import demand`, imports it
-//! again (every row already there), then forecasts all 100,000 series in one run, and prints
-//! rows/s, series/s and the process's peak resident memory.
+//! again (every row already there), then forecasts all 100,000 series in one run, then runs
+//! replenishment over the 100,000 pairs twice: a full run that calibrates the internal target by
+//! backtesting (plan + propose), and one with calibration off (to isolate its cost). It prints
+//! rows/s, series/s, the runs' times and peak resident memory (reset before each run where the
+//! kernel allows, so each run's own peak shows).
 //!
 //! `cargo bench --bench demand`
 
@@ -14,10 +17,12 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use spares::catalog::{parts, regions, warehouses};
+use spares::catalog::{parts, regions, suppliers, warehouses};
 use spares::db::{self, DatabaseUrl, PoolSettings};
 use spares::demand::forecasts::{self, ForecastRunRequest, ForecastSettings};
 use spares::demand::import::{self, Format};
+use spares::procurement::{model::RunRequest, planning, ReplenishmentSettings};
+use spares::stock::ledger::Actor;
 
 const WAREHOUSES: usize = 20;
 const PARTS: usize = 5_000;
@@ -50,6 +55,82 @@ fn peak_memory_mib() -> f64 {
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
+}
+
+/// Resets the peak resident memory (VmHWM) to the current one; false where the kernel refuses.
+fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// One supplier with terms for every part: lead times of 3 to 22 days, some packs.
+fn supplier_terms(conn: &mut db::AnyConnection) -> anyhow::Result<()> {
+    suppliers::create(
+        conn,
+        &suppliers::NewSupplier {
+            code: "SUP-BENCH".into(),
+            name: "Bench supplier".into(),
+            active: None,
+        },
+    )?;
+    db::write_tx(conn, |conn| {
+        for p in 0..PARTS {
+            let input = suppliers::TermsInput {
+                lead_time_days: 3 + (p % 20) as i64,
+                moq: Some(1 + (p % 3) as i64),
+                pack_size: Some(if p % 5 == 0 { 6 } else { 1 }),
+                unit_price: Decimal::new(1000, 2),
+                preferred: Some(true),
+            };
+            suppliers::put_terms(conn, "SUP-BENCH", &format!("P{p:05}"), &input)?;
+        }
+        Ok::<_, spares::error::AppError>(())
+    })?;
+    Ok(())
+}
+
+/// A full replenishment run over every forecast pair; prints its time and peak memory.
+fn replenish(conn: &mut db::AnyConnection, calibrate: bool) -> anyhow::Result<()> {
+    let mut settings = ReplenishmentSettings::default();
+    settings.calibration.enabled = calibrate;
+    settings.calibration.recalibrate_days = 0;
+    let actor = Actor {
+        name: "bench".into(),
+        request_id: None,
+    };
+    let reset = reset_peak_memory();
+    let started = Instant::now();
+    let run = planning::run(conn, &settings, &RunRequest::default(), "bench", &actor)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let label = if calibrate { "calibrated" } else { "uncalibrated" };
+    println!(
+        "replenishment run ({label}): {} pairs in {seconds:.1} s = {:.0} pairs/s; {} purchases, {} transfers; internal target {:.5} (external {}); peak resident memory {} {:.0} MiB",
+        run.pairs,
+        run.pairs as f64 / seconds,
+        run.purchases,
+        run.transfers,
+        run.internal_target.unwrap_or(f64::NAN),
+        settings.stockout_target,
+        if reset { "during the run" } else { "so far" },
+        peak_memory_mib()
+    );
+    if let Some(c) = &run.calibration {
+        let trials: Vec<String> = c
+            .trials
+            .iter()
+            .map(|t| format!("{:.5}->{:.4}", t.internal_target, t.stockout_rate))
+            .collect();
+        println!(
+            "  calibration: window {:?}..{:?}, {} origins, {} pairs and {} lines replayed, trials [{}], fallback {:?}",
+            c.window_from,
+            c.window_to,
+            c.origins,
+            c.pairs_replayed,
+            c.lines_replayed,
+            trials.join(" "),
+            c.fallback
+        );
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -108,6 +189,7 @@ fn main() -> anyhow::Result<()> {
         }
         Ok::<_, spares::error::AppError>(())
     })?;
+    supplier_terms(&mut conn)?;
     println!(
         "catalog: {WAREHOUSES} warehouses x {PARTS} parts in {:.1} s ({:?})",
         started.elapsed().as_secs_f64(),
@@ -166,5 +248,8 @@ fn main() -> anyhow::Result<()> {
         run.methods
     );
     println!("peak resident memory: {:.0} MiB", peak_memory_mib());
+
+    replenish(&mut conn, true)?;
+    replenish(&mut conn, false)?;
     Ok(())
 }

@@ -185,6 +185,21 @@ struct ServeArgs {
     /// Minimum fill rate of critical parts at every warehouse.
     #[arg(long, env = "SPARES_CRITICAL_FILL_FLOOR", default_value_t = 0.995)]
     critical_fill_floor: f64,
+    /// Calibrate the internal target by backtesting on the network's own history.
+    #[arg(long, env = "SPARES_CALIBRATE", default_value_t = true, action = clap::ArgAction::Set)]
+    calibrate: bool,
+    /// A full run calibrates again when the last calibration is this many days old (0: every run).
+    #[arg(long, env = "SPARES_RECALIBRATE_DAYS", default_value_t = 7)]
+    recalibrate_days: i64,
+    /// Days of recent demand the calibration replays.
+    #[arg(long, env = "SPARES_BACKTEST_DAYS", default_value_t = 91)]
+    backtest_days: i64,
+    /// Days between the backtest's model origins (forecasts re-estimated as demand arrives).
+    #[arg(long, env = "SPARES_BACKTEST_REFRESH_DAYS", default_value_t = 28)]
+    backtest_refresh_days: i64,
+    /// The replayed stock-out rate must reach this share of the target.
+    #[arg(long, env = "SPARES_CALIBRATION_MARGIN", default_value_t = 0.85)]
+    calibration_margin: f64,
     /// Approve purchase proposals worth less than this at once.
     #[arg(long, env = "SPARES_AUTO_APPROVE_BELOW")]
     auto_approve_below: Option<rust_decimal::Decimal>,
@@ -243,6 +258,13 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
     if !(0.0..1.0).contains(&serve.stockout_target) || !(0.0..=1.0).contains(&serve.critical_fill_floor) {
         anyhow::bail!("--stockout-target must be in [0, 1) and --critical-fill-floor in [0, 1]");
     }
+    if serve.recalibrate_days < 0 || !(2..=3660).contains(&serve.backtest_days) {
+        anyhow::bail!("--recalibrate-days must be at least 0 and --backtest-days between 2 and 3660");
+    }
+    let margin_ok = serve.calibration_margin > 0.0 && serve.calibration_margin <= 1.0;
+    if !((1..=365).contains(&serve.backtest_refresh_days) && margin_ok) {
+        anyhow::bail!("--backtest-refresh-days must be between 1 and 365 and --calibration-margin in (0, 1]");
+    }
     Ok(Settings {
         database: DatabaseUrl::parse(&cli.database_url)?,
         bind: serve.bind.clone(),
@@ -273,6 +295,14 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
             auto_approve_below: serve.auto_approve_below,
             auto_approve_regional_transfers: serve.auto_approve_regional_transfers,
             review_days: serve.review_days,
+            calibration: crate::procurement::CalibrationSettings {
+                enabled: serve.calibrate,
+                recalibrate_days: serve.recalibrate_days,
+                backtest_days: serve.backtest_days,
+                refresh_days: serve.backtest_refresh_days,
+                margin: serve.calibration_margin,
+                history_days: serve.forecast_history_days,
+            },
             ..Default::default()
         },
         replenishment_interval: (serve.replenishment_interval_hours > 0)
@@ -296,6 +326,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         replenishment_interval_hours: 24,
         stockout_target: 0.01,
         critical_fill_floor: 0.995,
+        calibrate: true,
+        recalibrate_days: 7,
+        backtest_days: 91,
+        backtest_refresh_days: 28,
+        calibration_margin: 0.85,
         webhook_interval_secs: 5,
         urgent_interval_secs: 5,
         ..ServeArgs::default()

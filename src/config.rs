@@ -20,6 +20,11 @@
 //! | `SPARES_REGION_TARGETS` | `serve --region-target REGION=RATE` (repeatable) | none |
 //! | `SPARES_CLASS_TARGETS` | `serve --class-target CLASS=RATE` (repeatable) | none |
 //! | `SPARES_CRITICAL_FILL_FLOOR` | `serve --critical-fill-floor` | 0.995 |
+//! | `SPARES_CALIBRATE` | `serve --calibrate` | `true` (calibrate the internal target by backtesting) |
+//! | `SPARES_RECALIBRATE_DAYS` | `serve --recalibrate-days` | 7 (0: every full run) |
+//! | `SPARES_BACKTEST_DAYS` | `serve --backtest-days` | 91 |
+//! | `SPARES_BACKTEST_REFRESH_DAYS` | `serve --backtest-refresh-days` | 28 |
+//! | `SPARES_CALIBRATION_MARGIN` | `serve --calibration-margin` | 0.85 |
 //! | `SPARES_AUTO_APPROVE_BELOW` | `serve --auto-approve-below` | none (no purchase is auto-approved) |
 //! | `SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS` | `serve --auto-approve-regional-transfers` | false |
 //! | `SPARES_WEBHOOK_INTERVAL_SECS` | `serve --webhook-interval-secs` | 5 (0 turns delivery off) |

@@ -190,6 +190,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_leases,
     replenishment_policies,
     replenishment_runs,
+    replenishment_calibrations,
     purchase_orders,
     purchase_order_lines,
     proposals,
@@ -336,6 +337,26 @@ diesel::table! {
         started_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
         error -> Nullable<Text>,
+        internal_target -> Nullable<Double>,
+        calibration_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    replenishment_calibrations (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        computed_at -> Timestamp,
+        external_target -> Double,
+        internal_target -> Double,
+        margin -> Double,
+        window_from -> Nullable<Date>,
+        window_to -> Nullable<Date>,
+        origins -> Integer,
+        pairs_replayed -> BigInt,
+        lines_replayed -> BigInt,
+        trials -> Text,
+        fallback -> Nullable<Text>,
     }
 }
 

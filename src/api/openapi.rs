@@ -29,7 +29,7 @@ use super::{audit, catalog, demand, forecasts, keys, replenishment, reservations
         reservations::reserve, reservations::list, reservations::get, reservations::consume, reservations::release,
         keys::create, keys::list, keys::update, keys::revoke, audit::list,
         demand::import_history, demand::series, forecasts::list, forecasts::run,
-        replenishment::run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
+        replenishment::run, replenishment::get_run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
         replenishment::list_proposals, replenishment::get_proposal, replenishment::edit_proposal,
         replenishment::approve, replenishment::bulk_approve, replenishment::reject,
         replenishment::list_orders, replenishment::get_order, replenishment::kpis,

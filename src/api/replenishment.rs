@@ -12,10 +12,11 @@ use crate::procurement::model::{
     BulkApprove, BulkApproved, KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, Proposal, ProposalEdit,
     ProposalFilter, PurchaseOrder, PurchaseOrderFilter, RejectInput, RunRequest, RunSummary,
 };
-use crate::procurement::{kpis, planning, policies, proposals, purchase_orders};
+use crate::procurement::{kpis, planning, policies, proposals, purchase_orders, runs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/replenishment/runs", "POST").route(web::post().to(run)));
+    cfg.service(resource("/replenishment/runs/{id}", "GET").route(web::get().to(get_run)));
     cfg.service(resource("/policies", "GET").route(web::get().to(list_policies)));
     cfg.service(
         resource("/policies/{warehouse}/{part_number}", "PUT, DELETE")
@@ -63,6 +64,22 @@ pub async fn run(
     })
     .await?;
     Ok(respond(stored))
+}
+
+#[utoipa::path(get, path = "/api/v1/replenishment/runs/{id}", tag = "replenishment",
+    params(("id" = i64, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "The run's summary, with the calibration of the internal target it planned with", body = RunSummary),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown run", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_run(
+    state: web::Data<AppState>,
+    _caller: Caller<need::ReplenishmentRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let run = with_conn(&state.pool, move |conn| runs::get(conn, id)).await?;
+    Ok(ok_json(&run))
 }
 
 #[utoipa::path(get, path = "/api/v1/policies", tag = "replenishment", params(PolicyFilter),

@@ -3,6 +3,7 @@
 //! propose transfers before purchases, the proposal workflow, purchase orders (whose receipts
 //! lower `on_order` through the ledger), refused reservations and the KPIs.
 
+pub mod calibration;
 pub mod kpis;
 pub mod model;
 pub mod planning;
@@ -10,6 +11,7 @@ pub mod policies;
 pub mod proposals;
 pub mod purchase_orders;
 pub mod refusals;
+pub mod runs;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,6 +47,40 @@ pub struct ReplenishmentSettings {
     pub auto_approve_regional_transfers: bool,
     /// Review period in days (as the forecasts use it).
     pub review_days: i64,
+    /// How the internal target is calibrated by backtesting.
+    pub calibration: CalibrationSettings,
+}
+
+/// The backtest that sets the internal target (see `calibration`).
+#[derive(Debug, Clone)]
+pub struct CalibrationSettings {
+    /// Calibrate at all; off, the allocation takes the configured targets as they are.
+    pub enabled: bool,
+    /// A full run calibrates again when the last calibration is at least this old (0: every run).
+    pub recalibrate_days: i64,
+    /// Days of recent history replayed.
+    pub backtest_days: i64,
+    /// Days between the backtest's model origins: forecasts re-estimated as demand arrives.
+    pub refresh_days: i64,
+    /// The replayed stock-out rate must reach `margin * target`: a replay is one noisy sample.
+    pub margin: f64,
+    /// Days of history each backtest model is built from (as the forecasts).
+    pub history_days: i64,
+}
+
+impl Default for CalibrationSettings {
+    fn default() -> Self {
+        // The simulator's engine's values, except a shorter window: the service recalibrates
+        // weekly and plans on fresh forecasts.
+        CalibrationSettings {
+            enabled: true,
+            recalibrate_days: 7,
+            backtest_days: 91,
+            refresh_days: 28,
+            margin: 0.85,
+            history_days: 730,
+        }
+    }
 }
 
 impl Default for ReplenishmentSettings {
@@ -61,6 +97,7 @@ impl Default for ReplenishmentSettings {
             auto_approve_below: None,
             auto_approve_regional_transfers: false,
             review_days: 1,
+            calibration: CalibrationSettings::default(),
         }
     }
 }

@@ -74,10 +74,52 @@ pub struct RunSummary {
     pub transfers: i64,
     /// Cents of inventory value per stock-out line avoided per day at the margin.
     pub shadow_price: Option<f64>,
-    /// Network stock-out rate the policies are expected to reach.
+    /// Network stock-out rate the policies are expected to reach (on the model's numbers, so
+    /// at most the internal target).
     pub expected_stockout_rate: Option<f64>,
+    /// The network target the allocation was given: the configured one scaled by the
+    /// calibration (region and class targets are scaled alike).
+    pub internal_target: Option<f64>,
+    /// The calibration in force (computed by this run or reused from an earlier one).
+    pub calibration: Option<Calibration>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A backtest calibration of the internal target: models rebuilt at origins in the window from
+/// the history before each, levels allocated at several internal targets, the window's real
+/// demand lines replayed against them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Calibration {
+    pub id: i64,
+    /// The run that computed it.
+    pub run_id: i64,
+    pub computed_at: DateTime<Utc>,
+    /// The configured network target when it was computed.
+    pub external_target: f64,
+    /// The internal network target chosen: the replay just meets `margin * external_target`.
+    pub internal_target: f64,
+    pub margin: f64,
+    /// Days replayed (UTC, inclusive).
+    pub window_from: Option<NaiveDate>,
+    pub window_to: Option<NaiveDate>,
+    /// Model origins in the window.
+    pub origins: i32,
+    /// Pairs replayed (those with demand before the window) and their demand lines.
+    pub pairs_replayed: i64,
+    pub lines_replayed: i64,
+    /// Internal targets tried and the stock-out rates their replays reached, in the order tried.
+    pub trials: Vec<CalibrationTrial>,
+    /// Why the configured target is used as it is (too little history, no lines to replay);
+    /// absent when the backtest chose.
+    pub fallback: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CalibrationTrial {
+    pub internal_target: f64,
+    /// Stock-out lines / demand lines in the replay.
+    pub stockout_rate: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

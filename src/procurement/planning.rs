@@ -20,7 +20,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::model::{Explanation, ProposalKind, RunRequest, RunSummary};
-use super::{proposals, sites, ReplenishmentSettings, Site};
+use super::{calibration, proposals, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::replenishment::{self, dist::Dist, policy, transfers as matching, Constraint, Curve};
@@ -30,7 +30,7 @@ use crate::schema::{
 };
 use crate::stock::ledger::Actor;
 
-const PARTS_PER_CHUNK: usize = 64;
+pub(crate) const PARTS_PER_CHUNK: usize = 64;
 const DEFAULT_LEAD_DAYS: i64 = 14;
 const HISTORY_DAYS: i64 = 730;
 
@@ -126,12 +126,22 @@ pub(crate) fn load_terms(conn: &mut AnyConnection, part_ids: &[i64]) -> Result<H
     Ok(best.into_iter().map(|(k, (_, t))| (k, t)).collect())
 }
 
-fn cents(value: Decimal) -> i64 {
+pub(crate) fn cents(value: Decimal) -> i64 {
     (value * Decimal::from(100)).round().to_i64().unwrap_or(i64::MAX)
 }
 
-/// Pairs planned, (shadow price, expected stock-out rate), purchases and transfers proposed.
-type RunCounts = (i64, Option<(f64, f64)>, i64, i64);
+/// What a run did: pairs planned, (shadow price, expected stock-out rate), the internal network
+/// target and the calibration behind it, purchases and transfers proposed.
+#[derive(Debug, Default)]
+struct RunCounts {
+    pairs: i64,
+    allocation: Option<(f64, f64)>,
+    internal_target: Option<f64>,
+    calibration: Option<super::model::Calibration>,
+    purchases: i64,
+    transfers: i64,
+}
+
 type PolicyRow = (i64, i64, i64, i64, f64, i32, String, String, bool);
 
 /// Starts, runs and finishes one replenishment run.
@@ -168,46 +178,53 @@ pub fn run(
     })?;
     let outcome = (|| -> Result<RunCounts, AppError> {
         let network = sites(conn)?;
-        let planned = if replan {
-            Some(plan(conn, settings, &catalog, &network)?)
-        } else {
-            None
-        };
-        let (pairs, allocation) = planned.unwrap_or((0, None));
-        let (purchases, transfers) = propose(conn, settings, &catalog, &network, id, only_part, actor)?;
-        Ok((pairs, allocation, purchases, transfers))
+        let mut counts = RunCounts::default();
+        if replan {
+            let calibration = calibration::in_force(conn, settings, &catalog, &network, id)?;
+            let ratio = calibration::ratio(calibration.as_ref());
+            (counts.pairs, counts.allocation) = plan(conn, settings, &catalog, &network, ratio)?;
+            counts.internal_target = Some(settings.stockout_target * ratio);
+            counts.calibration = calibration;
+        }
+        (counts.purchases, counts.transfers) = propose(conn, settings, &catalog, &network, id, only_part, actor)?;
+        Ok(counts)
     })();
     let finished = db::now();
     let (status, error) = match &outcome {
         Ok(_) => ("succeeded", None),
         Err(e) => ("failed", Some(e.to_string())),
     };
-    let (pairs, allocation, purchases, transfers) = outcome.as_ref().map(|o| *o).unwrap_or((0, None, 0, 0));
+    let empty = RunCounts::default();
+    let counts = outcome.as_ref().unwrap_or(&empty);
     db::write_tx(conn, |conn| {
         diesel::update(runs::table.find(id))
             .set((
                 runs::status.eq(status),
-                runs::pairs.eq(pairs as i32),
-                runs::purchases.eq(purchases as i32),
-                runs::transfers.eq(transfers as i32),
-                runs::shadow_price.eq(allocation.map(|a| a.0)),
-                runs::expected_stockout_rate.eq(allocation.map(|a| a.1)),
+                runs::pairs.eq(counts.pairs as i32),
+                runs::purchases.eq(counts.purchases as i32),
+                runs::transfers.eq(counts.transfers as i32),
+                runs::shadow_price.eq(counts.allocation.map(|a| a.0)),
+                runs::expected_stockout_rate.eq(counts.allocation.map(|a| a.1)),
+                runs::internal_target.eq(counts.internal_target),
+                runs::calibration_id.eq(counts.calibration.as_ref().map(|c| c.id)),
                 runs::finished_at.eq(Some(finished)),
                 runs::error.eq(error),
             ))
             .execute(conn)
     })?;
-    outcome?;
+    let counts = outcome?;
     Ok(RunSummary {
         id,
         trigger: trigger.to_owned(),
         status: status.to_owned(),
         scope,
-        pairs,
-        purchases,
-        transfers,
-        shadow_price: allocation.map(|a| a.0),
-        expected_stockout_rate: allocation.map(|a| a.1),
+        pairs: counts.pairs,
+        purchases: counts.purchases,
+        transfers: counts.transfers,
+        shadow_price: counts.allocation.map(|a| a.0),
+        expected_stockout_rate: counts.allocation.map(|a| a.1),
+        internal_target: counts.internal_target,
+        calibration: counts.calibration,
         started_at: started.and_utc(),
         finished_at: Some(finished.and_utc()),
     })
@@ -244,22 +261,44 @@ struct Item {
 
 type ForecastRow = (i64, i64, f64, f64, f64, i32, i32, String, String);
 
-/// Recomputes every non-manual policy; returns the pairs planned and (shadow price, expected
-/// network stock-out rate).
+/// The parts whose demand counts toward the parts of `chunk`: themselves and the parts they
+/// replaced.
+pub(crate) fn sources(catalog: &HashMap<i64, PartInfo>, chunk: &[i64]) -> Vec<i64> {
+    catalog
+        .iter()
+        .filter(|(_, p)| chunk.contains(&p.successor))
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// Pairs with a manual min/max: they stay out of the allocation.
+pub(crate) fn manual_pairs(conn: &mut AnyConnection) -> Result<HashSet<(i64, i64)>, AppError> {
+    Ok(rp::table
+        .filter(rp::manual.eq(true))
+        .select((rp::warehouse_id, rp::part_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Parts with a stored forecast (the ones a full run plans), ascending.
+pub(crate) fn forecast_parts(conn: &mut AnyConnection) -> Result<Vec<i64>, AppError> {
+    let mut part_ids: Vec<i64> = f::table.select(f::part_id).distinct().load(conn)?;
+    part_ids.sort_unstable();
+    Ok(part_ids)
+}
+
+/// Recomputes every non-manual policy with the targets scaled by `ratio` (internal /
+/// external); returns the pairs planned and (shadow price, expected network stock-out rate).
 fn plan(
     conn: &mut AnyConnection,
     settings: &ReplenishmentSettings,
     catalog: &HashMap<i64, PartInfo>,
     network: &HashMap<i64, Site>,
+    ratio: f64,
 ) -> Result<(i64, Option<(f64, f64)>), AppError> {
-    let manual: HashSet<(i64, i64)> = rp::table
-        .filter(rp::manual.eq(true))
-        .select((rp::warehouse_id, rp::part_id))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let mut part_ids: Vec<i64> = f::table.select(f::part_id).distinct().load(conn)?;
-    part_ids.sort_unstable();
+    let manual = manual_pairs(conn)?;
+    let part_ids = forecast_parts(conn)?;
     let since = chrono::Utc::now().date_naive() - chrono::Duration::days(HISTORY_DAYS);
     let mut items: Vec<Item> = Vec::new();
     let mut scratch = policy::Scratch::default();
@@ -278,12 +317,8 @@ fn plan(
                 f::method,
             ))
             .load(conn)?;
-        // Lines and units per pair (predecessors' demand counts toward the successor).
-        let sources: Vec<i64> = catalog
-            .iter()
-            .filter(|(_, p)| chunk.contains(&p.successor))
-            .map(|(id, _)| *id)
-            .collect();
+        // Lines and units per pair.
+        let sources = sources(catalog, chunk);
         let history: Vec<(i64, i64, i64, i64)> = d::table
             .filter(d::part_id.eq_any(&sources))
             .filter(d::day.ge(since))
@@ -303,51 +338,20 @@ fn plan(
             }
             let Some(part) = catalog.get(&p) else { continue };
             let (units, line_count) = lines.get(&(w, p)).copied().unwrap_or((0, 0));
-            let line_size = if line_count > 0 {
-                units as f64 / line_count as f64
-            } else {
-                1.0
-            }
-            .max(1.0);
-            let unit_cents = cents(part.unit_cost);
             let t = terms.get(&p);
-            let batch = policy::order_quantity(
-                &policy::OrderCosts {
-                    demand_per_period: rate,
-                    review_periods: review.max(1) as usize,
-                    periods_per_year: 365.0,
-                    unit_cost_cents: unit_cents,
-                    holding_rate_per_year: settings.holding_rate,
-                    order_cost_cents: settings.order_cost_cents,
-                    moq: t.map_or(1, |t| t.moq),
-                    pack_size: t.map_or(1, |t| t.pack_size),
-                },
-                true,
-            );
-            let line_rate = rate / line_size;
-            let curve = if line_rate > 0.0 && mean > 0.0 {
-                let share = policy::line_horizon_share(lead.max(0) as u32, review.max(1) as usize);
-                let seen = Dist::new(mean * share, variance * share);
-                let levels = policy::item_levels(
-                    &seen,
-                    line_rate,
-                    line_size.round() as u64,
-                    unit_cents,
-                    batch,
-                    &mut scratch,
-                );
-                let floor = if part.criticality == "critical" {
-                    settings.critical_floor
-                } else {
-                    0.0
-                };
-                Curve {
-                    levels: policy::hull(&levels, line_rate, floor),
-                    line_rate,
-                }
-            } else {
-                replenishment::not_stocked()
+            let inputs = PairInputs {
+                daily_rate: rate,
+                mean,
+                variance,
+                lead_days: lead,
+                review_days: review,
+                line_size: line_size(units, line_count),
+                unit_cents: cents(part.unit_cost),
+                moq: t.map_or(1, |t| t.moq),
+                pack_size: t.map_or(1, |t| t.pack_size),
+                critical: part.criticality == "critical",
             };
+            let (curve, batch) = pair_curve(settings, &inputs, &mut scratch);
             items.push(Item {
                 warehouse_id: w,
                 part_id: p,
@@ -363,7 +367,8 @@ fn plan(
     if items.is_empty() {
         return Ok((0, None));
     }
-    let constraints = constraints(settings, catalog, network, &items);
+    let keys: Vec<(i64, i64)> = items.iter().map(|i| (i.warehouse_id, i.part_id)).collect();
+    let constraints = constraints(settings, catalog, network, &keys, ratio);
     let curves: Vec<&Curve> = items.iter().map(|i| &i.curve).collect();
     let allocation = replenishment::allocate(&curves, &constraints);
     let now = db::now();
@@ -393,13 +398,18 @@ fn plan(
             )
         })
         .collect();
+    // A part's pairs may span several batches: clear its old policies before its first batch
+    // only, or a later batch would delete what an earlier one wrote.
+    let mut cleared: HashSet<i64> = HashSet::new();
     for (batch, chunk) in values.chunks(500).zip(items.chunks(500)) {
         let chunk_parts: Vec<i64> = chunk
             .iter()
             .map(|i| i.part_id)
+            .filter(|p| !cleared.contains(p))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        cleared.extend(&chunk_parts);
         db::write_tx(conn, |conn| {
             diesel::delete(
                 rp::table
@@ -420,35 +430,99 @@ fn plan(
     Ok((items.len() as i64, price.zip(rate)))
 }
 
-/// The network target first (its price and rate are reported), then regions and classes.
-fn constraints(
+/// What one pair's cost-service curve is built from: a stored forecast, or one rebuilt at a
+/// backtest origin.
+pub(crate) struct PairInputs {
+    pub daily_rate: f64,
+    /// Mean and variance of the demand over lead time + review period.
+    pub mean: f64,
+    pub variance: f64,
+    pub lead_days: i32,
+    pub review_days: i32,
+    /// Units per demand line.
+    pub line_size: f64,
+    pub unit_cents: i64,
+    pub moq: i64,
+    pub pack_size: i64,
+    pub critical: bool,
+}
+
+/// Units per demand line, 1 without lines.
+pub(crate) fn line_size(units: i64, lines: i64) -> f64 {
+    if lines > 0 {
+        (units as f64 / lines as f64).max(1.0)
+    } else {
+        1.0
+    }
+}
+
+/// A pair's cost-service curve and batch (S - s), as the allocation takes them.
+pub(crate) fn pair_curve(
+    settings: &ReplenishmentSettings,
+    x: &PairInputs,
+    scratch: &mut policy::Scratch,
+) -> (Curve, i64) {
+    let batch = policy::order_quantity(
+        &policy::OrderCosts {
+            demand_per_period: x.daily_rate,
+            review_periods: x.review_days.max(1) as usize,
+            periods_per_year: 365.0,
+            unit_cost_cents: x.unit_cents,
+            holding_rate_per_year: settings.holding_rate,
+            order_cost_cents: settings.order_cost_cents,
+            moq: x.moq,
+            pack_size: x.pack_size,
+        },
+        true,
+    );
+    let line_rate = x.daily_rate / x.line_size;
+    if !(line_rate > 0.0 && x.mean > 0.0) {
+        return (replenishment::not_stocked(), batch);
+    }
+    let share = policy::line_horizon_share(x.lead_days.max(0) as u32, x.review_days.max(1) as usize);
+    let seen = Dist::new(x.mean * share, x.variance * share);
+    let levels = policy::item_levels(
+        &seen,
+        line_rate,
+        x.line_size.round() as u64,
+        x.unit_cents,
+        batch,
+        scratch,
+    );
+    let floor = if x.critical { settings.critical_floor } else { 0.0 };
+    let curve = Curve {
+        levels: policy::hull(&levels, line_rate, floor),
+        line_rate,
+    };
+    (curve, batch)
+}
+
+/// The network target first (its price and rate are reported), then regions and classes; each
+/// scaled by `ratio` (internal / external, from the calibration) over `pairs` (warehouse, part).
+pub(crate) fn constraints(
     settings: &ReplenishmentSettings,
     catalog: &HashMap<i64, PartInfo>,
     network: &HashMap<i64, Site>,
-    items: &[Item],
+    pairs: &[(i64, i64)],
+    ratio: f64,
 ) -> Vec<Constraint> {
-    let mut out = vec![Constraint::network(items.len(), settings.stockout_target)];
-    for (region, target) in &settings.region_targets {
-        let members: Vec<usize> = (0..items.len())
-            .filter(|&i| network.get(&items[i].warehouse_id).is_some_and(|s| &s.region == region))
-            .collect();
+    let mut out = vec![Constraint::network(pairs.len(), settings.stockout_target * ratio)];
+    let mut add = |target: f64, member: &dyn Fn(&(i64, i64)) -> bool| {
+        let members: Vec<usize> = (0..pairs.len()).filter(|&i| member(&pairs[i])).collect();
         if !members.is_empty() {
             out.push(Constraint {
                 members,
-                max_rate: *target,
+                max_rate: target * ratio,
             });
         }
+    };
+    for (region, target) in &settings.region_targets {
+        add(*target, &|(w, _)| network.get(w).is_some_and(|s| &s.region == region));
     }
     for (class, target) in &settings.class_targets {
-        let members: Vec<usize> = (0..items.len())
-            .filter(|&i| catalog.get(&items[i].part_id).is_some_and(|p| &p.criticality == class))
-            .collect();
-        if !members.is_empty() {
-            out.push(Constraint {
-                members,
-                max_rate: *target,
-            });
-        }
+        add(*target, &|(_, p)| {
+            catalog.get(p).is_some_and(|x| &x.criticality == class)
+        });
     }
     out
 }

@@ -5,7 +5,11 @@
 //! external one. Which one is found by replaying the network's own recent history: levels set
 //! at a few internal targets are played against the demand lines that really came, and the
 //! loosest internal target whose replayed stock-out rate meets the external target with a
-//! margin wins. Nothing here knows any particular data set.
+//! margin wins. Nothing here knows any particular data set; the simulator's engine and the
+//! service's replenishment runs both call [`calibrate`].
+
+use super::allocate::sweep_prices;
+use super::{levels_of, plan, Constraint, ItemModel, Levels};
 
 /// Levels of one item for the periods from `from` on (until the next entry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +118,135 @@ pub fn choose(trials: &[Trial], external: f64, margin: f64) -> Option<f64> {
     let w = (goal.ln() - pass.achieved.ln()) / (fail.achieved.ln() - pass.achieved.ln());
     let w = if w.is_finite() { w.clamp(0.0, 1.0) } else { 0.0 };
     Some((pass.internal.ln() + w * (fail.internal.ln() - pass.internal.ln())).exp())
+}
+
+/// Internal targets a calibration tries, as multiples of the external one.
+pub const GRID: [f64; 11] = [1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03, 0.015];
+
+/// The models of a backtest: for each origin, the period from which its levels apply and
+/// every pair's model as it was then (rebuilt from the history before the origin).
+#[derive(Debug, Clone)]
+pub struct Backtest<'a> {
+    pub origins: Vec<(usize, &'a [ItemModel])>,
+    /// The replayed window, periods `start..end`.
+    pub start: usize,
+    pub end: usize,
+    pub review_every: usize,
+    /// The pairs replayed: those with demand before the window (a pair first seen inside it
+    /// had no model to judge).
+    pub warm: &'a [usize],
+}
+
+/// Ordering terms of one replayed pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    pub lead_periods: u32,
+    pub moq: i64,
+    pub pack_size: i64,
+}
+
+/// What a calibration found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The internal target that would just meet `margin * external` (see [`choose`]).
+    pub internal: Option<f64>,
+    /// Every internal target replayed, in the order tried.
+    pub trials: Vec<Trial>,
+    /// Demand lines in one replay of the window.
+    pub lines: u64,
+}
+
+/// Replays the window at internal targets of [`GRID`], bisecting it for the loosest entry
+/// whose replayed stock-out rate meets `margin * external` (tighter internal targets replay
+/// fewer stock-outs), and interpolates the internal target with [`choose`].
+///
+/// `constraints(internal)` gives the allocation's constraints at an internal network target
+/// (other targets scaled alike); `None` when the network target is the only one, and then
+/// one price sweep per origin prices every grid target at once. `item(pair, lines)` fills
+/// `lines` with the pair's `(period, qty)` demand lines (sorted, at least those of the
+/// window) and returns its ordering terms.
+pub fn calibrate(
+    bt: &Backtest,
+    external: f64,
+    margin: f64,
+    constraints: Option<&dyn Fn(f64) -> Vec<Constraint>>,
+    mut item: impl FnMut(usize, &mut Vec<(u32, u32)>) -> Terms,
+) -> Outcome {
+    let sweeps: Option<Vec<Vec<f64>>> = constraints.is_none().then(|| {
+        let rates: Vec<f64> = GRID.iter().map(|m| external * m).collect();
+        bt.origins
+            .iter()
+            .map(|(_, models)| {
+                let all: Vec<usize> = (0..models.len()).collect();
+                sweep_prices(models, &all, &rates)
+            })
+            .collect()
+    });
+    let (mut trials, mut replayed) = (Vec::new(), 0u64);
+    let (mut lines, mut timeline) = (Vec::new(), Vec::with_capacity(bt.origins.len()));
+    let mut trial = |g: usize| {
+        let internal = external * GRID[g];
+        let per_origin: Vec<Vec<Levels>> = match (&sweeps, constraints) {
+            (Some(prices), _) => bt
+                .origins
+                .iter()
+                .zip(prices)
+                .map(|((_, models), p)| {
+                    models
+                        .iter()
+                        .map(|m| levels_of(m.curve.levels[m.curve.pick(p[g])].s, m.batch))
+                        .collect()
+                })
+                .collect(),
+            (None, Some(cons)) => {
+                let cons = cons(internal);
+                bt.origins.iter().map(|(_, m)| plan(m, &cons).0).collect()
+            }
+            (None, None) => Vec::new(),
+        };
+        let (mut n, mut short) = (0u64, 0u64);
+        for &pair in bt.warm {
+            timeline.clear();
+            timeline.extend(bt.origins.iter().zip(&per_origin).map(|(&(from, _), l)| LevelsFrom {
+                from,
+                s: l[pair].s,
+                order_up_to: l[pair].order_up_to,
+            }));
+            lines.clear();
+            let terms = item(pair, &mut lines);
+            let replay_item = ReplayItem {
+                lines: &lines,
+                lead_periods: terms.lead_periods,
+                moq: terms.moq,
+                pack_size: terms.pack_size,
+                levels: &timeline,
+            };
+            let (l, sh) = replay(&replay_item, bt.start, bt.end, bt.review_every);
+            n += l;
+            short += sh;
+        }
+        let achieved = if n > 0 { short as f64 / n as f64 } else { 0.0 };
+        trials.push(Trial { internal, achieved });
+        replayed = n;
+        achieved <= external * margin
+    };
+    let (mut lo, mut hi) = (0usize, GRID.len() - 1);
+    if !trial(hi) {
+        lo = hi;
+    }
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if trial(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Outcome {
+        internal: choose(&trials, external, margin),
+        trials,
+        lines: replayed,
+    }
 }
 
 #[cfg(test)]

@@ -14,12 +14,11 @@
 use std::collections::BTreeMap;
 
 use crate::forecast::{Method, Params, Workspace};
-use crate::replenishment::allocate::sweep_prices;
-use crate::replenishment::calibrate::{self, LevelsFrom, ReplayItem, Trial};
+use crate::replenishment::calibrate::{self, Trial};
 use crate::replenishment::policy::Scratch;
 use crate::replenishment::transfers::{self, Need, Offer};
 use crate::replenishment::{
-    levels_of, model_item, not_stocked, plan, round_to_pack, Constraint, ItemModel, ItemSpec, Levels, Settings,
+    model_item, not_stocked, plan, round_to_pack, Constraint, ItemModel, ItemSpec, Levels, Settings,
 };
 
 use super::policy::{Decision, NetworkView, Policy};
@@ -70,9 +69,6 @@ impl Default for EngineParams {
 
 /// Worker threads for modelling; the simulation is meant to share a machine.
 const MAX_THREADS: usize = 2;
-
-/// Internal targets tried by a calibration, as multiples of the external one.
-const GRID: [f64; 11] = [1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03, 0.015];
 
 pub struct Engine {
     p: EngineParams,
@@ -245,76 +241,42 @@ impl Engine {
                 self.replay_models.insert(e, m);
             }
         }
-        let epoch_models: Vec<&Vec<ItemModel>> = epochs.iter().filter_map(|e| self.replay_models.get(e)).collect();
-        let n_parts = s.n_parts();
+        let origins: Vec<(usize, &[ItemModel])> = epochs
+            .iter()
+            .filter_map(|&e| self.replay_models.get(&e).map(|m| (e, m.as_slice())))
+            .collect();
         let warm: Vec<usize> = (0..s.n_pairs())
             .filter(|&p| s.demand.first_period(p).is_some_and(|f| f < start))
             .collect();
-        let mut trials = Vec::new();
-        // Network-only: one sweep per origin prices every grid target at once.
-        let sweeps: Option<Vec<Vec<f64>>> = self.p.region_target.is_none().then(|| {
-            let all: Vec<usize> = (0..s.n_pairs()).collect();
-            let rates: Vec<f64> = GRID.iter().map(|m| ext * m).collect();
-            epoch_models.iter().map(|m| sweep_prices(m, &all, &rates)).collect()
-        });
-        let mut trial = |g: usize| {
-            let internal = ext * GRID[g];
-            let per_epoch: Vec<Vec<Levels>> = match &sweeps {
-                Some(prices) => epoch_models
-                    .iter()
-                    .zip(prices)
-                    .map(|(models, p)| {
-                        models
-                            .iter()
-                            .map(|m| levels_of(m.curve.levels[m.curve.pick(p[g])].s, m.batch))
-                            .collect()
-                    })
-                    .collect(),
-                None => {
-                    let cons = self.constraints(s, internal);
-                    epoch_models.iter().map(|m| plan(m, &cons).0).collect()
-                }
-            };
-            let (mut lines, mut short) = (0u64, 0u64);
-            let mut lv = Vec::with_capacity(epochs.len());
-            for &pair in &warm {
-                lv.clear();
-                lv.extend(epochs.iter().zip(&per_epoch).map(|(&from, l)| LevelsFrom {
-                    from,
-                    s: l[pair].s,
-                    order_up_to: l[pair].order_up_to,
-                }));
-                let part = &s.parts[pair % n_parts];
-                let item = ReplayItem {
-                    lines: &s.demand.pair_lines[pair],
-                    lead_periods: part.lead_periods,
-                    moq: part.moq,
-                    pack_size: part.pack_size,
-                    levels: &lv,
-                };
-                let (l, sh) = calibrate::replay(&item, start, n, s.review_every);
-                lines += l;
-                short += sh;
-            }
-            let achieved = if lines > 0 { short as f64 / lines as f64 } else { 0.0 };
-            trials.push(Trial { internal, achieved });
-            achieved <= ext * self.p.margin
+        let backtest = calibrate::Backtest {
+            origins,
+            start,
+            end: n,
+            review_every: s.review_every,
+            warm: &warm,
         };
-        // Tighter internal targets replay fewer stock-outs, so bisect the grid for the first
-        // (loosest) entry that passes.
-        let (mut lo, mut hi) = (0usize, GRID.len() - 1);
-        if !trial(hi) {
-            lo = hi;
-        }
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if trial(mid) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
+        let region_constraints = |internal: f64| self.constraints(s, internal);
+        // Network-only: one sweep per origin prices every grid target at once.
+        let constraints: Option<&dyn Fn(f64) -> Vec<Constraint>> = match self.p.region_target {
+            Some(_) => Some(&region_constraints),
+            None => None,
+        };
+        let n_parts = s.n_parts();
+        let outcome = calibrate::calibrate(&backtest, ext, self.p.margin, constraints, |pair, lines| {
+            let all = &s.demand.pair_lines[pair];
+            // The window's lines only: the scenario also holds the future the engine cannot see.
+            let from = all.partition_point(|&(p, _)| (p as usize) < start);
+            let to = all.partition_point(|&(p, _)| (p as usize) < n);
+            lines.extend_from_slice(&all[from..to]);
+            let part = &s.parts[pair % n_parts];
+            calibrate::Terms {
+                lead_periods: part.lead_periods,
+                moq: part.moq,
+                pack_size: part.pack_size,
             }
-        }
-        if let Some(t) = calibrate::choose(&trials, ext, self.p.margin) {
+        });
+        let trials = outcome.trials;
+        if let Some(t) = outcome.internal {
             self.internal = t;
         }
         self.log.push((n, self.internal, trials));
