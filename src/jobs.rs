@@ -193,8 +193,9 @@ pub fn run_urgent_replenishment(
     let outcome = (|| {
         // Read again under the lease: another instance may have handled some meanwhile.
         let pending = crate::procurement::refusals::pending(&mut conn, URGENT_BATCH)?;
+        let runs = crate::procurement::planning::UrgentRuns::new(&mut conn)?;
         for part in &pending {
-            match crate::procurement::planning::urgent_run(&mut conn, settings, &part.part_number) {
+            match runs.run(&mut conn, settings, &part.part_number) {
                 // A part deleted since needs no run.
                 Ok(_) | Err(AppError::NotFound { .. }) => {}
                 Err(other) => return Err(other),

@@ -153,6 +153,17 @@ pub fn run(
     actor: &Actor,
 ) -> Result<RunSummary, AppError> {
     let catalog = load_parts(conn)?;
+    run_on(conn, settings, &catalog, request, trigger, actor)
+}
+
+fn run_on(
+    conn: &mut AnyConnection,
+    settings: &ReplenishmentSettings,
+    catalog: &HashMap<i64, PartInfo>,
+    request: &RunRequest,
+    trigger: &str,
+    actor: &Actor,
+) -> Result<RunSummary, AppError> {
     let only_part = match &request.part_number {
         Some(pn) => {
             let part = crate::catalog::parts::get(conn, pn)?;
@@ -180,13 +191,13 @@ pub fn run(
         let network = sites(conn)?;
         let mut counts = RunCounts::default();
         if replan {
-            let calibration = calibration::in_force(conn, settings, &catalog, &network, id)?;
+            let calibration = calibration::in_force(conn, settings, catalog, &network, id)?;
             let ratio = calibration::ratio(calibration.as_ref());
-            (counts.pairs, counts.allocation) = plan(conn, settings, &catalog, &network, ratio)?;
+            (counts.pairs, counts.allocation) = plan(conn, settings, catalog, &network, ratio)?;
             counts.internal_target = Some(settings.stockout_target * ratio);
             counts.calibration = calibration;
         }
-        (counts.purchases, counts.transfers) = propose(conn, settings, &catalog, &network, id, only_part, actor)?;
+        (counts.purchases, counts.transfers) = propose(conn, settings, catalog, &network, id, only_part, actor)?;
         Ok(counts)
     })();
     let finished = db::now();
@@ -230,21 +241,37 @@ pub fn run(
     })
 }
 
-/// The urgent run for one part of a refused reservation, on the stored policies.
-pub fn urgent_run(
-    conn: &mut AnyConnection,
-    settings: &ReplenishmentSettings,
-    part_number: &str,
-) -> Result<RunSummary, AppError> {
-    let actor = Actor {
-        name: "system:urgent-replenishment".to_owned(),
-        request_id: None,
-    };
-    let request = RunRequest {
-        part_number: Some(part_number.to_owned()),
-        replan: Some(false),
-    };
-    run(conn, settings, &request, "urgent", &actor)
+/// Urgent runs for the parts of refused reservations, on the stored policies. The catalog is
+/// read once for a batch of parts: every run reading all parts again dominated the database's
+/// time under load.
+pub struct UrgentRuns {
+    catalog: HashMap<i64, PartInfo>,
+}
+
+impl UrgentRuns {
+    pub fn new(conn: &mut AnyConnection) -> Result<Self, AppError> {
+        Ok(UrgentRuns {
+            catalog: load_parts(conn)?,
+        })
+    }
+
+    /// The urgent run for one part.
+    pub fn run(
+        &self,
+        conn: &mut AnyConnection,
+        settings: &ReplenishmentSettings,
+        part_number: &str,
+    ) -> Result<RunSummary, AppError> {
+        let actor = Actor {
+            name: "system:urgent-replenishment".to_owned(),
+            request_id: None,
+        };
+        let request = RunRequest {
+            part_number: Some(part_number.to_owned()),
+            replan: Some(false),
+        };
+        run_on(conn, settings, &self.catalog, &request, "urgent", &actor)
+    }
 }
 
 /// One pair's model before the allocation.
