@@ -6,7 +6,8 @@
 #
 # For each backend: migrate, create an admin key, seed 20 warehouses x 10,000 parts with opening
 # stock straight into the database (receipt rows in `movements` plus the matching
-# `stock_balances` rows, so `spares verify` holds), serve on a free 127.0.0.1 port, run
+# `stock_balances` rows, so `spares verify` holds) and 50,000 closed reservations as history,
+# serve on a free 127.0.0.1 port, run
 # bench/load (CLIENTS clients, DURATION s), SIGTERM the service, `spares verify`. Then pgbench
 # (TPC-B-like, -s 10, -c 32 -j 2 -T DURATION) on a scratch database of the same server, and our
 # PostgreSQL movements/s as a ratio of pgbench's TPS. Everything it creates is removed at exit.
@@ -29,6 +30,7 @@ LOAD_DIR="$ROOT/bench/load"
 LOAD="$LOAD_DIR/target/release/spares-load"
 WAREHOUSES=20
 PARTS=10000
+HISTORY_RESERVATIONS=50000
 TAG="bench_$$"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/spares-load.XXXXXX")
 SERVER_PID=""
@@ -96,6 +98,15 @@ CROSS JOIN LATERAL (SELECT CASE WHEN h % 10 = 0 THEN 0 ELSE 1 + h % 40 END AS q)
 WHERE q > 0;
 INSERT INTO stock_balances (warehouse_id, part_id, on_hand, updated_at)
 SELECT warehouse_id, part_id, SUM(on_hand_delta), now() AT TIME ZONE 'UTC' FROM movements GROUP BY warehouse_id, part_id;
+-- A history of closed reservations, as any running installation has: with empty tables the
+-- planner's statistics say "no rows", it picks sequential scans, and every lookup then reads
+-- all the rows the run inserts (an artefact of a fresh database, not of the service).
+INSERT INTO reservations (repair_order, warehouse_id, status, created_by, created_at, expires_at, closed_at)
+SELECT 'RO-HIST-' || g, (SELECT min(id) FROM warehouses) + g % $WAREHOUSES, 'released', 'bench-seed',
+       now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+FROM generate_series(1, $HISTORY_RESERVATIONS) g;
+INSERT INTO reservation_lines (reservation_id, part_id, quantity, released_qty)
+SELECT r.id, (SELECT min(id) FROM parts) + r.id % $PARTS, 1, 1 FROM reservations r;
 COMMIT;
 ANALYZE;
 SQL
@@ -129,6 +140,13 @@ FROM (SELECT w, p, CASE WHEN h % 10 = 0 THEN 0 ELSE 1 + h % 40 END AS q
 WHERE q > 0;
 INSERT INTO stock_balances (warehouse_id, part_id, on_hand, updated_at)
 SELECT warehouse_id, part_id, SUM(on_hand_delta), strftime('%Y-%m-%d %H:%M:%f', 'now') FROM movements GROUP BY warehouse_id, part_id;
+INSERT INTO reservations (repair_order, warehouse_id, status, created_by, created_at, expires_at, closed_at)
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $HISTORY_RESERVATIONS)
+SELECT 'RO-HIST-' || n, (SELECT min(id) FROM warehouses) + n % $WAREHOUSES, 'released', 'bench-seed',
+       strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now')
+FROM g;
+INSERT INTO reservation_lines (reservation_id, part_id, quantity, released_qty)
+SELECT r.id, (SELECT min(id) FROM parts) + r.id % $PARTS, 1, 1 FROM reservations r;
 COMMIT;
 ANALYZE;
 SQL
