@@ -363,7 +363,10 @@ fn plan(
             if manual.contains(&(w, p)) {
                 continue;
             }
-            let Some(part) = catalog.get(&p) else { continue };
+            // A superseded part's forecast is stale: its demand now counts toward the successor.
+            let Some(part) = catalog.get(&p).filter(|part| part.successor == p) else {
+                continue;
+            };
             let (units, line_count) = lines.get(&(w, p)).copied().unwrap_or((0, 0));
             let t = terms.get(&p);
             let inputs = PairInputs {
@@ -668,7 +671,10 @@ fn propose(
         let mut drafts = Vec::new();
         let mut below = Vec::new();
         for &part_id in chunk {
-            let Some(part) = catalog.get(&part_id) else { continue };
+            // A superseded part is never bought: its stock counts in the successor's position.
+            let Some(part) = catalog.get(&part_id).filter(|part| part.successor == part_id) else {
+                continue;
+            };
             let pairs = by_part.remove(&part_id).unwrap_or_default();
             drafts.extend(propose_part(
                 settings,

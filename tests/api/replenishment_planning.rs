@@ -14,6 +14,7 @@ on_both_backends!(
     a_tighter_region_target_raises_that_regions_reorder_points_only,
     a_tighter_class_target_raises_that_classes_reorder_points_only,
     stock_of_a_superseded_part_is_used_before_its_successor_is_bought,
+    a_part_superseded_after_it_was_planned_is_no_longer_bought,
 );
 
 /// Reorder point per (warehouse, part).
@@ -144,5 +145,29 @@ async fn stock_of_a_superseded_part_is_used_before_its_successor_is_bought(app: 
     let open3 = proposals(&app, "status=open").await;
     assert!(open3.is_empty(), "{open3:?}");
     let earlier = app.get(&format!("/api/v1/proposals/{}", open2[0]["id"])).await.body;
+    assert_eq!(earlier["status"], "superseded");
+}
+
+async fn a_part_superseded_after_it_was_planned_is_no_longer_bought(app: TestApp) {
+    // P-1 is forecast and planned (a policy and an open purchase), then replaced by P-2: its
+    // stored forecast and policy are stale and must not buy the old part again.
+    app.seed_network().await;
+    terms(&app, "P-1", 1, 1).await;
+    terms(&app, "P-2", 1, 1).await;
+    app.import_demand(history("N-01", "P-1", 120, 2)).await;
+    assert_eq!(app.post("/api/v1/forecasts/run", &json!({})).await.status, 200);
+    replenish(&app).await;
+    let before = proposals(&app, "status=open").await;
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(before[0]["part_number"], "P-1");
+
+    let replaced = app.patch("/api/v1/parts/P-1", &json!({ "superseded_by": "P-2" })).await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    assert_eq!(app.post("/api/v1/forecasts/run", &json!({})).await.status, 200);
+    replenish(&app).await;
+    let open = proposals(&app, "status=open").await;
+    let parts: Vec<&str> = open.iter().filter_map(|p| p["part_number"].as_str()).collect();
+    assert_eq!(parts, ["P-2"], "{open:?}");
+    let earlier = app.get(&format!("/api/v1/proposals/{}", before[0]["id"])).await.body;
     assert_eq!(earlier["status"], "superseded");
 }
