@@ -8,15 +8,19 @@
 # stock straight into the database (receipt rows in `movements` plus the matching
 # `stock_balances` rows, so `spares verify` holds) and 50,000 closed reservations as history,
 # serve on a free 127.0.0.1 port, run
-# bench/load (CLIENTS clients, DURATION s), SIGTERM the service, `spares verify`. Then pgbench
-# (TPC-B-like, -s 10, -c 32 -j 2 -T DURATION) on a scratch database of the same server, and our
-# PostgreSQL movements/s as a ratio of pgbench's TPS. Everything it creates is removed at exit.
+# bench/load (CLIENTS clients, DURATION s), SIGTERM the service, `spares verify`. On PostgreSQL
+# each mix runs ROUNDS times, each run followed at once by pgbench (TPC-B-like, -s 10, -c 32
+# -j 2 -T DURATION) on a scratch database of the same server: this shared 2-core machine's speed
+# drifts by a third from minute to minute, so each of our runs is compared with the pgbench run
+# beside it, and the summary gives every pair's ratio and their median. Everything it creates is
+# removed at exit.
 #
 # Env: DURATION (30), CLIENTS (32), PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres),
 #      SKIP_BUILD=1 to use the existing binaries, BACKENDS ("sqlite postgres"),
 #      PGSS=1 prints the top statements from pg_stat_statements (when the server preloads it),
 #      MIXES ("mixed movements": the issue's 60/25/15 mix, then movements only, each DURATION s
-#      on the same server; the movements-only run is the one-to-one comparison with pgbench).
+#      on the same server; the movements-only run is the one-to-one comparison with pgbench),
+#      ROUNDS (3): PostgreSQL runs of each mix, each paired with a pgbench run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +28,7 @@ DURATION=${DURATION:-30}
 CLIENTS=${CLIENTS:-32}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 MIXES=${MIXES:-"mixed movements"}
+ROUNDS=${ROUNDS:-3}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 SPARES="$ROOT/target/release/spares"
 LOAD_DIR="$ROOT/bench/load"
@@ -152,8 +157,28 @@ ANALYZE;
 SQL
 }
 
+# The pgbench yardstick: a scratch database initialised once, then pgbench_run after each of our
+# PostgreSQL runs; appends its TPS to PGBENCH_TPS and sets LAST_TPS.
+pgdb="pgbench_$TAG"
+PGBENCH_TPS=()
+LAST_TPS=""
+pgbench_init() {
+    psql -X -q -d postgres -c "CREATE DATABASE \"$pgdb\"" >/dev/null
+    CREATED_DBS+=("$pgdb")
+    pgbench -i -s 10 -q "$pgdb" >"$WORK/pgbench-init.log" 2>&1 || { cat "$WORK/pgbench-init.log" >&2; exit 1; }
+}
+pgbench_run() {
+    local pgout
+    echo "-- pgbench (TPC-B-like) on the same PostgreSQL server right after: -s 10 -c 32 -j 2 -T $DURATION"
+    pgout=$(pgbench -c 32 -j 2 -T "$DURATION" "$pgdb" 2>&1)
+    grep -E 'number of (transactions actually processed|failed)|latency average|tps' <<<"$pgout"
+    LAST_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgout" | head -n 1)
+    PGBENCH_TPS+=("$LAST_TPS")
+}
+
 # run_backend NAME DATABASE_URL -> prints the generator's report per mix; sets MPS["NAME MIX"]
-declare -A MPS
+# (space-separated, one value per round) and, on PostgreSQL, RATIOS["MIX"] likewise.
+declare -A MPS RATIOS
 run_backend() {
     local name=$1 url=$2 port key out
     export DATABASE_URL=$url
@@ -178,15 +203,17 @@ run_backend() {
     done
     [[ $up == 1 ]] || { echo "[$name] service did not come up; see $logfile" >&2; tail -20 "$logfile" >&2; return 1; }
     sleep 2   # let the start-up forecast/replenishment runs finish before measuring
-    local mix
+    local mix round rounds=1
+    [[ $name == postgres ]] && rounds=$ROUNDS
     for mix in $MIXES; do
+      for round in $(seq 1 "$rounds"); do
         if [[ $name == postgres ]]; then
             psql -X -q -d "${url##*/}" -c "SELECT pg_stat_reset()" >/dev/null
             if [[ "${PGSS:-0}" == 1 ]]; then
                 psql -X -q -d "${url##*/}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null || true
             fi
         fi
-        echo "== $name, mix $mix: spares serve (pool: ${SPARES_POOL_SIZE:-default}), $CLIENTS clients, ${DURATION}s =="
+        echo "== $name, mix $mix, round $round/$rounds: spares serve (pool: ${SPARES_POOL_SIZE:-default}), $CLIENTS clients, ${DURATION}s =="
         out=$("$LOAD" --url "http://127.0.0.1:$port" --key "$key" --duration "$DURATION" --clients "$CLIENTS" \
               --warehouses "$WAREHOUSES" --parts "$PARTS" --mix "$mix") || { echo "$out"; echo "[$name] load generator failed" >&2; return 1; }
         echo "$out"
@@ -198,14 +225,22 @@ run_backend() {
             # Needs pg_stat_statements in shared_preload_libraries (not the default).
             psql -X -d "${url##*/}" -c "SELECT calls, rows, round(total_exec_time) AS ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 15" || true
         fi
-        MPS["$name $mix"]=$(sed -n 's/^MOVEMENTS_PER_SEC //p' <<<"$out")
+        local mps
+        mps=$(sed -n 's/^MOVEMENTS_PER_SEC //p' <<<"$out")
+        MPS["$name $mix"]="${MPS["$name $mix"]:-} $mps"
+        if [[ $name == postgres ]]; then
+            pgbench_run
+            RATIOS["$mix"]="${RATIOS["$mix"]:-} $(python3 -c "print(f'{$mps/$LAST_TPS:.3f}')")"
+            echo "round $round: $mps movements/s / $LAST_TPS pgbench TPS = $(python3 -c "print(f'{$mps/$LAST_TPS:.3f}')")"
+        fi
         echo
+      done
     done
     # CPU the service used over its life (start-up jobs + the run): where the 2 cores went.
     local ticks
     ticks=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)
-    local runs; runs=$(wc -w <<<"$MIXES")
-    python3 -c "import sys; t=$ticks/$(getconf CLK_TCK); d=$DURATION*$runs; print('service CPU time: %.1f s user+sys over %s s of load (%.2f cores)' % (t, d, t/d))"
+    local runs; runs=$(( $(wc -w <<<"$MIXES") * rounds ))
+    python3 -c "import sys; t=$ticks/$(getconf CLK_TCK); d=$DURATION*$runs; print('service CPU time: %.1f s user+sys over %s s of load (%.2f cores; on PostgreSQL the pgbench runs in between add idle time)' % (t, d, t/d))"
     log "[$name] SIGTERM the service"
     kill -TERM "$SERVER_PID"
     for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
@@ -224,6 +259,7 @@ run_backend() {
     echo
 }
 
+[[ " $BACKENDS " == *" postgres "* ]] && pgbench_init
 for backend in $BACKENDS; do
     case $backend in
     sqlite)
@@ -241,23 +277,16 @@ for backend in $BACKENDS; do
     esac
 done
 
-echo "== pgbench (TPC-B-like) on the same PostgreSQL server: -i -s 10; -c 32 -j 2 -T $DURATION =="
-pgdb="pgbench_$TAG"
-psql -X -q -d postgres -c "CREATE DATABASE \"$pgdb\"" >/dev/null
-CREATED_DBS+=("$pgdb")
-pgbench -i -s 10 -q "$pgdb" >"$WORK/pgbench-init.log" 2>&1 || { cat "$WORK/pgbench-init.log" >&2; exit 1; }
-pgout=$(pgbench -c 32 -j 2 -T "$DURATION" "$pgdb" 2>&1)
-grep -E 'number of (transactions actually processed|failed)|latency average|tps' <<<"$pgout"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$pgdb\" WITH (FORCE)" >/dev/null
-TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgout" | head -n 1)
-echo
 echo "== summary =="
+median() { python3 -c "import statistics, sys; print(f'{statistics.median(float(v) for v in sys.argv[1:]):.3f}')" "$@"; }
 for b in $BACKENDS; do
-    for mix in $MIXES; do echo "$b, mix $mix: ${MPS["$b $mix"]:-?} ledger transactions (movements)/s"; done
+    for mix in $MIXES; do echo "$b, mix $mix: ledger transactions (movements)/s per round:${MPS["$b $mix"]:- ?}"; done
 done
-echo "pgbench: ${TPS:-?} TPS"
-for mix in $MIXES; do
-    if [[ -n "${MPS["postgres $mix"]:-}" && -n "$TPS" ]]; then
-        python3 -c "print(f'mix $mix: spares PostgreSQL movements/s / pgbench TPS = {${MPS["postgres $mix"]}/$TPS:.3f}')"
-    fi
-done
+if [[ ${#PGBENCH_TPS[@]} -gt 0 ]]; then
+    echo "pgbench TPS per run: ${PGBENCH_TPS[*]}"
+    for mix in $MIXES; do
+        [[ -n "${RATIOS["$mix"]:-}" ]] || continue
+        # shellcheck disable=SC2086
+        echo "mix $mix: spares PostgreSQL movements/s / pgbench TPS, per round:${RATIOS["$mix"]}; median $(median ${RATIOS["$mix"]})"
+    done
+fi

@@ -58,6 +58,49 @@ pub fn record(
     Ok(())
 }
 
+/// A change about to be made, before it has an id: for a statement that writes its own audit
+/// row together with the change (see `stock::ledger::post_autocommit`).
+#[derive(Debug, Clone, Copy)]
+pub struct Pending<'a> {
+    pub who: &'a Principal,
+    pub request: &'a RequestInfo,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+}
+
+impl<'a> Pending<'a> {
+    /// The audit row of the change once its id and resulting state are known.
+    pub fn recording(&self, entity_id: String, after: String) -> Record<'a> {
+        Record {
+            key_id: (self.who.key_id > 0).then_some(self.who.key_id),
+            actor: &self.who.name,
+            method: &self.request.method,
+            route: &self.request.route,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id,
+            after,
+            request_id: self.request.request_id.as_deref(),
+            idempotency_key: self.request.idempotency_key.as_deref(),
+        }
+    }
+}
+
+/// Every value of an audit row for a creation (no `before` state).
+#[derive(Debug, Clone)]
+pub struct Record<'a> {
+    pub key_id: Option<i64>,
+    pub actor: &'a str,
+    pub method: &'a str,
+    pub route: &'a str,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: String,
+    pub after: String,
+    pub request_id: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub id: i64,

@@ -203,6 +203,11 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(Kind::SerializationFailure, _) | Error::DatabaseError(Kind::ClosedConnection, _) => {
                 AppError::Unavailable("the database could not complete the request; retry it".into())
             }
+            // PostgreSQL's deadlock detector (40P01, which diesel does not classify) chose this
+            // transaction: it rolled back whole, and a retry succeeds.
+            Error::DatabaseError(Kind::Unknown, info) if info.message().starts_with("deadlock detected") => {
+                AppError::Unavailable("the database could not complete the request; retry it".into())
+            }
             other => AppError::Internal(other.into()),
         }
     }

@@ -2,9 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{need, Caller, Command};
+use super::extract::{need, Caller, Command, Credentials};
 use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Page};
+use crate::audit;
 use crate::error::AppError;
 use crate::stock::balances::{self, Availability, StockBalance, StockFilter};
 use crate::stock::movements::{self, Movement, MovementFilter, MovementInput};
@@ -29,12 +30,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn post_movement(
     state: web::Data<AppState>,
-    caller: Caller<need::MovementsWrite>,
-    cmd: Command<MovementInput>,
+    credentials: Credentials<need::MovementsWrite>,
+    cmd: Result<Command<MovementInput>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    caller.principal.require_warehouse(&cmd.input.warehouse)?;
-    let Command { input, idempotency } = cmd;
     let action = ("movement.create", "movement");
+    // The hot path (no Idempotency-Key): authentication and the posting share one connection
+    // and one trip to the blocking pool. Checks run in the usual order: key, body, warehouse.
+    let (caller, cmd) = with_conn(&state.pool, move |conn| {
+        let caller = credentials.authenticate(conn)?;
+        let cmd = cmd?;
+        caller.principal.require_warehouse(&cmd.input.warehouse)?;
+        if cmd.idempotency.is_some() {
+            return Ok((caller, Err(cmd)));
+        }
+        let pending = audit::Pending {
+            who: &caller.principal,
+            request: &caller.request,
+            action: action.0,
+            entity_type: action.1,
+        };
+        match movements::record_autocommit(conn, &caller.actor(), &cmd.input, &pending)? {
+            Some(movement) => Ok((caller, Ok(movement))),
+            None => Ok((caller, Err(cmd))),
+        }
+    })
+    .await?;
+    let Command { input, idempotency } = match cmd {
+        Ok(movement) => {
+            metrics::counter!("spares_movements_posted_total").increment(1);
+            return Ok(HttpResponse::Created().json(movement));
+        }
+        Err(cmd) => cmd,
+    };
     let stored = mutate(&state, caller, idempotency, 201, action, move |conn, _, actor| {
         let movement = movements::record(conn, actor, &input)?;
         Ok(Changed::new(movement.id, movement))

@@ -26,6 +26,9 @@ pub fn add(conn: &mut AnyConnection, rows: &[DayDemand]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    if let AnyConnection::Postgresql(pg) = conn {
+        return add_unnested(pg, rows);
+    }
     let values: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -50,6 +53,25 @@ pub fn add(conn: &mut AnyConnection, rows: &[DayDemand]) -> QueryResult<()> {
         AnyConnection::Postgresql(c) => statement.execute(c)?,
         AnyConnection::Sqlite(c) => statement.execute(c)?,
     };
+    Ok(())
+}
+
+/// PostgreSQL: the rows as one array per column, so that any number of rows is one statement
+/// with five parameters (planned once and cached) instead of five parameters per row.
+fn add_unnested(pg: &mut diesel::PgConnection, rows: &[DayDemand]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt, Date};
+    diesel::sql_query(
+        "INSERT INTO demand_daily (warehouse_id, part_id, day, quantity, lines) \
+         SELECT * FROM unnest($1::int8[], $2::int8[], $3::date[], $4::int8[], $5::int8[]) \
+         ON CONFLICT (warehouse_id, part_id, day) DO UPDATE \
+         SET quantity = demand_daily.quantity + excluded.quantity, lines = demand_daily.lines + excluded.lines",
+    )
+    .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.warehouse_id).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.part_id).collect::<Vec<_>>())
+    .bind::<Array<Date>, _>(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.quantity).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.lines).collect::<Vec<_>>())
+    .execute(pg)?;
     Ok(())
 }
 

@@ -351,6 +351,10 @@ fn write_batch(
         return Ok(());
     }
     let now = db::now();
+    if let AnyConnection::Postgresql(pg) = conn {
+        let inserted = insert_unnested(pg, batch, now)?;
+        return finish_batch(conn, batch, inserted, report);
+    }
     let values: Vec<_> = batch
         .iter()
         .map(|(key, row)| {
@@ -376,6 +380,16 @@ fn write_batch(
         AnyConnection::Postgresql(c) => statement.get_results(c)?,
         AnyConnection::Sqlite(c) => statement.get_results(c)?,
     };
+    finish_batch(conn, batch, inserted, report)
+}
+
+/// Counts what a batch's insert took and adds it to the daily series.
+fn finish_batch(
+    conn: &mut AnyConnection,
+    batch: &mut Vec<(String, ValidRow)>,
+    inserted: Vec<(i64, i64, NaiveDate, i64)>,
+    report: &mut ImportReport,
+) -> Result<(), AppError> {
     report.rows_imported += inserted.len() as u64;
     report.rows_already_imported += (batch.len() - inserted.len()) as u64;
     let mut totals: HashMap<(i64, i64, NaiveDate), (i64, i64)> = HashMap::new();
@@ -399,4 +413,50 @@ fn write_batch(
     }
     batch.clear();
     Ok(())
+}
+
+/// PostgreSQL: the batch as one array per column (see `daily::add`): one cached statement with
+/// nine parameters instead of a new 18,000-parameter statement per batch.
+fn insert_unnested(
+    pg: &mut diesel::PgConnection,
+    batch: &[(String, ValidRow)],
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<(i64, i64, NaiveDate, i64)>, AppError> {
+    use diesel::sql_types::{Array, BigInt, Date, Nullable, Text, Timestamp};
+
+    #[derive(QueryableByName)]
+    struct Inserted {
+        #[diesel(sql_type = BigInt)]
+        warehouse_id: i64,
+        #[diesel(sql_type = BigInt)]
+        part_id: i64,
+        #[diesel(sql_type = Date)]
+        day: NaiveDate,
+        #[diesel(sql_type = BigInt)]
+        quantity: i64,
+    }
+
+    let column = |f: fn(&ValidRow) -> Option<&str>| batch.iter().map(|(_, r)| f(r)).collect::<Vec<_>>();
+    let rows: Vec<Inserted> = diesel::sql_query(
+        "INSERT INTO demand_records (row_key, day, warehouse_id, part_id, quantity, repair_order, \
+         product_model, fault_code, imported_at) \
+         SELECT k, d, w, p, q, ro, pm, fc, $9 FROM unnest($1::text[], $2::date[], $3::int8[], \
+         $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[]) AS t(k, d, w, p, q, ro, pm, fc) \
+         ON CONFLICT (row_key) DO NOTHING \
+         RETURNING warehouse_id, part_id, day, quantity",
+    )
+    .bind::<Array<Text>, _>(batch.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Date>, _>(batch.iter().map(|(_, r)| r.day).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(batch.iter().map(|(_, r)| r.warehouse_id).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(batch.iter().map(|(_, r)| r.part_id).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(batch.iter().map(|(_, r)| r.quantity).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(column(|r| r.repair_order.as_deref()))
+    .bind::<Array<Nullable<Text>>, _>(column(|r| r.product_model.as_deref()))
+    .bind::<Array<Nullable<Text>>, _>(column(|r| r.fault_code.as_deref()))
+    .bind::<Timestamp, _>(now)
+    .get_results(pg)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.warehouse_id, r.part_id, r.day, r.quantity))
+        .collect())
 }

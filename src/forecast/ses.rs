@@ -44,6 +44,17 @@ fn discounted_sum_dispatch<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 
         // SAFETY: the CPU supports the feature `discounted_sum_avx512` is compiled for.
         return unsafe { discounted_sum_avx512(x, c, map) };
     }
+    #[cfg(target_arch = "x86_64")]
+    if x.len() >= 2 * HORNER_LANES && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports the feature `discounted_sum_avx2` is compiled for.
+        return unsafe { discounted_sum_avx2(x, c, map) };
+    }
+    discounted_sum(x, c, map)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn discounted_sum_avx2<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
     discounted_sum(x, c, map)
 }
 

@@ -160,10 +160,19 @@ pub fn consume(
     input: &ConsumeInput,
 ) -> Result<Reservation, AppError> {
     let reservation = get(conn, id)?;
-    if reservation.status != ReservationStatus::Active {
+    // Lock the reservation row before its lines, as `release` does: taking them in the other
+    // order, a consume racing a release of the same reservation deadlocked on PostgreSQL.
+    let locked = diesel::update(
+        r::table
+            .filter(r::id.eq(id))
+            .filter(r::status.eq(ReservationStatus::Active.as_str())),
+    )
+    .set(r::status.eq(ReservationStatus::Active.as_str()))
+    .execute(conn)?;
+    if locked == 0 {
         return Err(AppError::InvalidState(format!(
             "reservation {id} is {}, not active",
-            reservation.status.as_str()
+            get(conn, id)?.status.as_str()
         )));
     }
     let line_rows = load_lines(conn, &[id])?;
@@ -195,6 +204,9 @@ pub fn consume(
         }
     };
     let warehouse_id = reservation_warehouse(conn, id)?;
+    // Balance rows in part-id order, as `reserve` takes them, so the two cannot deadlock.
+    let mut targets = targets;
+    targets.sort_by_key(|(line, _)| line.2);
     for (line, quantity) in targets {
         take_from_line(conn, line.0, LineBucket::Consumed, quantity)?;
         ledger::post(
@@ -246,7 +258,9 @@ pub fn release(
         )));
     }
     let warehouse_id = reservation_warehouse(conn, id)?;
-    for line in load_lines(conn, &[id])? {
+    let mut lines = load_lines(conn, &[id])?;
+    lines.sort_by_key(|line| line.2);
+    for line in lines {
         let remaining = line.4 - line.5 - line.6;
         if remaining <= 0 {
             continue;

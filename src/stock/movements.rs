@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ledger::{self, Actor, Delta, DocumentRef, MovementKind, MovementRow, NewMovement};
-use crate::catalog::{parts, suppliers, warehouses};
+use crate::catalog::{suppliers, Stockpoint};
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::pagination::PageRequest;
@@ -151,8 +151,88 @@ fn kind_name(kind: StaffMovementKind) -> &'static str {
 /// Validates a staff movement and posts it.
 pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) -> Result<Movement, AppError> {
     check_applicable(input)?;
-    let warehouse = warehouses::resolve(conn, "warehouse", &input.warehouse)?;
-    let part = parts::resolve(conn, "part_number", &input.part_number)?;
+    let at = crate::catalog::resolve_stockpoint(
+        conn,
+        ("warehouse", &input.warehouse),
+        ("part_number", &input.part_number),
+    )?;
+    let planned = plan(conn, input, at)?;
+    let row = ledger::post(conn, actor, &planned.movement)?;
+    Ok(planned.into_movement(row))
+}
+
+/// PostgreSQL, a movement without a purchase order: validated and resolved, then posted by one
+/// statement in its own implicit transaction together with its audit row (see
+/// [`ledger::post_autocommit`]): two round trips instead of a transaction's six. `Ok(None)`
+/// when this path does not apply or the balance refused the movement; nothing was written then,
+/// and the caller takes the transactional path, which gives the refusal its full answer.
+pub fn record_autocommit(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    input: &MovementInput,
+    audit: &crate::audit::Pending<'_>,
+) -> Result<Option<Movement>, AppError> {
+    if input.purchase_order.is_some() || !matches!(conn, AnyConnection::Postgresql(_)) {
+        return Ok(None);
+    }
+    check_applicable(input)?;
+    let (code, part_number) = (input.warehouse.trim(), input.part_number.trim());
+    let (warehouse_id, part_id, id) = ledger::resolve_with_new_id(conn, code, part_number)?;
+    let at = Stockpoint::from_ids(
+        ("warehouse", code),
+        ("part_number", part_number),
+        (warehouse_id, part_id),
+    )?;
+    let planned = plan(conn, input, at)?;
+    let created_at = crate::db::now();
+    let movement = planned.preview(id, actor, created_at);
+    let after = serde_json::to_string(&movement).map_err(|e| AppError::Internal(e.into()))?;
+    let audit = audit.recording(id.to_string(), after);
+    let posted = ledger::post_autocommit(conn, actor, &planned.movement, (id, created_at), &audit)?;
+    Ok(posted.map(|_| movement))
+}
+
+/// A validated staff movement, ready to post.
+struct Planned {
+    movement: NewMovement,
+    supplier: Option<String>,
+}
+
+impl Planned {
+    fn into_movement(self, row: MovementRow) -> Movement {
+        to_movement(
+            row,
+            self.movement.warehouse_code,
+            self.movement.part_number,
+            self.supplier,
+        )
+    }
+
+    /// The movement as it will read once posted with this id and time.
+    fn preview(&self, id: i64, actor: &Actor, created_at: chrono::NaiveDateTime) -> Movement {
+        let m = &self.movement;
+        Movement {
+            id,
+            warehouse: m.warehouse_code.clone(),
+            part_number: m.part_number.clone(),
+            kind: m.kind.as_str().to_owned(),
+            quantity: m.quantity,
+            delta: m.delta,
+            reason_code: m.reason_code.clone(),
+            document: m.document.clone(),
+            supplier: self.supplier.clone(),
+            lot: m.lot.clone(),
+            note: m.note.clone(),
+            actor: actor.name.clone(),
+            request_id: actor.request_id.clone(),
+            created_at: created_at.and_utc(),
+        }
+    }
+}
+
+/// Validates the kind's fields and works out its effect; a receipt against one of our purchase
+/// orders books the arrival on the order (a write: the caller's transaction must be open).
+fn plan(conn: &mut AnyConnection, input: &MovementInput, at: Stockpoint) -> Result<Planned, AppError> {
     let note = validate::optional_text("note", input.note.as_deref(), 500)?;
     let lot = reference("lot", input.lot.as_deref())?;
     let q = input.quantity;
@@ -168,7 +248,7 @@ pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) ->
             // A receipt against one of our purchase orders brings its units off `on_order`.
             let arrived = match &po {
                 Some(number) => {
-                    crate::procurement::purchase_orders::on_receipt(conn, number, warehouse.id, part.id, q)?
+                    crate::procurement::purchase_orders::on_receipt(conn, number, at.warehouse_id, at.part_id, q)?
                 }
                 None => 0,
             };
@@ -254,14 +334,12 @@ pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) ->
             (MovementKind::Scrap, delta, None)
         }
     };
-    let row = ledger::post(
-        conn,
-        actor,
-        &NewMovement {
-            warehouse_id: warehouse.id,
-            part_id: part.id,
-            warehouse_code: warehouse.code.clone(),
-            part_number: part.part_number.clone(),
+    Ok(Planned {
+        movement: NewMovement {
+            warehouse_id: at.warehouse_id,
+            part_id: at.part_id,
+            warehouse_code: at.warehouse,
+            part_number: at.part_number,
             kind,
             quantity: q.abs(),
             delta,
@@ -271,13 +349,8 @@ pub fn record(conn: &mut AnyConnection, actor: &Actor, input: &MovementInput) ->
             lot,
             note,
         },
-    )?;
-    Ok(to_movement(
-        row,
-        warehouse.code,
-        part.part_number,
-        supplier.map(|s| s.code),
-    ))
+        supplier: supplier.map(|s| s.code),
+    })
 }
 
 pub fn to_movement(row: MovementRow, warehouse: String, part_number: String, supplier: Option<String>) -> Movement {

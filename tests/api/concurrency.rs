@@ -9,6 +9,7 @@ use crate::on_both_backends;
 on_both_backends!(
     thirty_two_clients_reserving_one_part_never_reserve_more_than_exists,
     after_a_concurrent_mix_of_operations_balances_equal_the_ledger_and_units_are_conserved,
+    consume_and_release_racing_on_one_reservation_end_in_one_outcome_without_errors,
 );
 
 async fn thirty_two_clients_reserving_one_part_never_reserve_more_than_exists(app: TestApp) {
@@ -134,5 +135,65 @@ async fn after_a_concurrent_mix_of_operations_balances_equal_the_ledger_and_unit
         assert_eq!(row["in_transit_in"], 0, "every shipped transfer was received: {row}");
     }
     assert_eq!(on_hand, received - left, "units are neither created nor lost");
+    app.assert_ledger_agrees();
+}
+
+/// A repair system that consumes while the expiry or a second client releases: both lock the
+/// reservation before its lines (PostgreSQL deadlocked when consume took them the other way
+/// round) and balance rows in part order, so exactly one wins and the other gets a 409.
+async fn consume_and_release_racing_on_one_reservation_end_in_one_outcome_without_errors(app: TestApp) {
+    app.seed_network().await;
+    for part in ["P-1", "P-2", "P-3"] {
+        app.receive("N-RDC", part, 40).await;
+    }
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        // Lines in descending part order, so line order and part order disagree.
+        let body = json!({ "repair_order": format!("RO-RACE-{i}"), "warehouse": "N-RDC", "lines": [
+            { "part_number": "P-3", "quantity": 1 }, { "part_number": "P-2", "quantity": 1 },
+            { "part_number": "P-1", "quantity": 1 }] });
+        let reply = app.post("/api/v1/reservations", &body).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        ids.push(reply.body["id"].as_i64().expect("id"));
+    }
+    let races = ids.iter().flat_map(|id| {
+        ["consume", "release"].map(|action| {
+            let app = &app;
+            async move {
+                let reply = app
+                    .post(&format!("/api/v1/reservations/{id}/{action}"), &json!({}))
+                    .await;
+                (*id, action, reply)
+            }
+        })
+    });
+    let outcomes = join_all(races).await;
+    let mut consumed = 0;
+    for id in &ids {
+        let mine: Vec<_> = outcomes.iter().filter(|(i, _, _)| i == id).collect();
+        let won: Vec<_> = mine.iter().filter(|(_, _, r)| r.status == 200).collect();
+        assert_eq!(
+            won.len(),
+            1,
+            "exactly one of consume and release wins: {:?}",
+            mine.iter()
+                .map(|(_, a, r)| (a, r.status, r.body.to_string()))
+                .collect::<Vec<_>>()
+        );
+        let lost = mine.iter().find(|(_, _, r)| r.status != 200).expect("the other one");
+        assert_eq!(
+            lost.2.status, 409,
+            "the loser is told the state changed: {}",
+            lost.2.body
+        );
+        if won[0].1 == "consume" {
+            consumed += 1;
+        }
+    }
+    for part in ["P-1", "P-2", "P-3"] {
+        let balance = app.balance("N-RDC", part).await;
+        assert_eq!(balance["reserved"], 0, "{balance}");
+        assert_eq!(balance["on_hand"].as_i64(), Some(40 - consumed), "{balance}");
+    }
     app.assert_ledger_agrees();
 }

@@ -10,6 +10,7 @@ on_both_backends!(
     an_adjustment_requires_a_known_reason_code,
     a_defective_return_is_never_available_and_can_be_scrapped,
     movements_are_listed_with_their_document_and_actor,
+    a_movement_reads_back_the_same_from_its_response_the_ledger_and_the_audit_trail,
 );
 
 async fn a_receipt_adds_to_on_hand_and_the_ledger(app: TestApp) {
@@ -201,4 +202,61 @@ async fn movements_are_listed_with_their_document_and_actor(app: TestApp) {
         .get("/api/v1/movements?document_type=repair_order&document_ref=RO-42")
         .await;
     assert_eq!(by_doc.body["items"].as_array().map(Vec::len), Some(1));
+}
+
+/// On PostgreSQL a movement without an Idempotency-Key is posted by one statement outside a
+/// transaction (its id reserved first), one with a key inside the idempotent transaction, and
+/// one whose pair has no balance row yet falls back to the transactional path: all three must
+/// answer what the ledger and the audit trail then hold.
+async fn a_movement_reads_back_the_same_from_its_response_the_ledger_and_the_audit_trail(app: TestApp) {
+    app.seed_network().await;
+    let first = json!({ "kind": "receipt", "warehouse": "E-RDC", "part_number": "P-3", "quantity": 4,
+                        "supplier": "SUP-1", "lot": "L-7", "note": "first receipt of the pair" });
+    let issue = json!({ "kind": "issue", "warehouse": "E-RDC", "part_number": "P-3", "quantity": 1,
+                        "repair_order": "RO-55" });
+    let keyed = json!({ "kind": "scrap", "warehouse": "E-RDC", "part_number": "P-3", "quantity": 1,
+                        "reason_code": "damage" });
+    let replies = vec![
+        app.post("/api/v1/movements", &first).await,
+        app.post("/api/v1/movements", &issue).await,
+        app.post_with_key("/api/v1/movements", &keyed, "scrap-1").await,
+    ];
+    let audit = app.get("/api/v1/audit?entity_type=movement&limit=100").await;
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    let entries = audit.body["items"].as_array().expect("items");
+    assert_eq!(entries.len(), 3, "one audit row per movement: {entries:?}");
+    for reply in &replies {
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let id = reply.body["id"].as_i64().expect("id");
+        let entity_id = id.to_string();
+        let stored = app.get(&format!("/api/v1/movements/{id}")).await;
+        assert_eq!(stored.status, 200);
+        assert_eq!(stored.body, reply.body, "the ledger holds what the response said");
+        let row = entries
+            .iter()
+            .find(|e| e["entity_id"] == entity_id.as_str())
+            .expect("the movement's audit row");
+        assert_eq!(row["action"], "movement.create");
+        assert_eq!(row["after"], reply.body, "the audit trail holds what the response said");
+        assert_eq!(row["actor"], "test-admin");
+        assert_eq!(row["route"], "/api/v1/movements");
+        assert_eq!(row["request_id"], reply.body["request_id"]);
+    }
+    assert_eq!(replies[0].body["supplier"], "SUP-1");
+    assert_eq!(
+        replies[1].body["document"],
+        json!({ "type": "repair_order", "reference": "RO-55" })
+    );
+    let keyed_id = replies[2].body["id"].to_string();
+    let keyed_row = entries
+        .iter()
+        .find(|e| e["entity_id"] == keyed_id.as_str())
+        .expect("keyed row");
+    assert_eq!(keyed_row["idempotency_key"], "scrap-1");
+    let demand = app.get("/api/v1/demand-history?warehouse=E-RDC&part_number=P-3").await;
+    assert_eq!(demand.status, 200, "{}", demand.body);
+    assert_eq!(demand.body["total"], 1, "the issue counts as demand, the rest does not");
+    let balance = app.balance("E-RDC", "P-3").await;
+    assert_eq!(balance["on_hand"], 2);
+    app.assert_ledger_agrees();
 }
