@@ -128,12 +128,13 @@ pub async fn list_stock(
         (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
 pub async fn availability(
     state: web::Data<AppState>,
-    caller: Caller<need::AvailabilityRead>,
+    credentials: Credentials<need::AvailabilityRead>,
     part_number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = caller.principal.warehouses.clone();
+    // A hot read: the key is checked on the connection that reads (one trip to the pool).
     let found = with_conn(&state.pool, move |conn| {
-        balances::availability(conn, &part_number, scope.as_deref())
+        let caller = credentials.authenticate(conn)?;
+        balances::availability(conn, &part_number, caller.principal.warehouses.as_deref())
     })
     .await?;
     Ok(ok_json(&found))
