@@ -11,6 +11,7 @@
 pub mod adida;
 pub mod batch;
 pub mod classify;
+mod compact;
 pub mod croston;
 pub mod leadtime;
 mod lockstep;
@@ -165,26 +166,12 @@ impl Workspace {
 
     /// Non-zero demand sizes (y > 0) and the intervals before each of them.
     pub(crate) fn load_demands(&mut self, x: &[f64]) {
-        self.sizes.clear();
-        self.intervals.clear();
-        self.sizes.resize(x.len(), 0.0);
-        self.intervals.resize(x.len(), 0.0);
-        let mut j = 0usize;
-        // Branch-free compaction: always write, advance only on a demand, so that random
-        // demand occurrences do not cost a branch mispredict each. The intervals buffer holds
-        // the 1-based positions at first (exact in f64 below 2^53), turned into differences
-        // afterwards, so the loop carries no "last demand" state.
-        let (sizes, positions) = (&mut self.sizes[..], &mut self.intervals[..]);
-        for (&v, position) in x.iter().zip(1i64..) {
-            if let (Some(s), Some(p)) = (sizes.get_mut(j), positions.get_mut(j)) {
-                *s = v;
-                // i64 -> f64 is one instruction (usize -> f64 takes several).
-                *p = position as f64;
-            }
-            j += (v > 0.0) as usize;
-        }
-        self.sizes.truncate(j);
-        self.intervals.truncate(j);
+        grow(&mut self.sizes, x.len());
+        grow(&mut self.intervals, x.len());
+        // The intervals buffer receives the 1-based positions, turned into differences below.
+        let count = compact::demands(x, &mut self.sizes, Some(&mut self.intervals));
+        self.sizes.truncate(count);
+        self.intervals.truncate(count);
         let mut previous = 0.0;
         for t in &mut self.intervals {
             let position = *t;
@@ -195,16 +182,16 @@ impl Workspace {
 
     /// Non-zero demand sizes only.
     pub(crate) fn load_sizes(&mut self, x: &[f64]) {
-        self.sizes.clear();
-        self.sizes.resize(x.len(), 0.0);
-        let mut j = 0usize;
-        for &v in x {
-            if let Some(s) = self.sizes.get_mut(j) {
-                *s = v;
-            }
-            j += (v > 0.0) as usize;
-        }
-        self.sizes.truncate(j);
+        grow(&mut self.sizes, x.len());
+        let count = compact::demands(x, &mut self.sizes, None);
+        self.sizes.truncate(count);
+    }
+}
+
+/// Makes `buffer` at least `len` long; its contents are about to be overwritten.
+fn grow(buffer: &mut Vec<f64>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
     }
 }
 

@@ -37,6 +37,7 @@ pub fn ses_forecast_map<F: Fn(f64) -> f64>(x: &[f64], alpha: f64, map: F) -> f64
 
 /// Interleaved lanes of [`discounted_sum`].
 const HORNER_LANES: usize = 32;
+const _: () = assert!(HORNER_LANES.is_power_of_two(), "pairwise_sum halves the lanes");
 
 fn discounted_sum_dispatch<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
     #[cfg(target_arch = "x86_64")]
@@ -65,24 +66,63 @@ fn discounted_sum_avx512<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
 }
 
 /// `sum_j c^(n-1-j) map(x_j)` by Horner's rule on [`HORNER_LANES`] interleaved sub-sequences
-/// (lane l takes x_l, x_{l+32}, ... with factor c^32), merged by Horner's rule over the lanes and
-/// the leftover tail: the dependency chain is one multiply-add per 32 observations instead of
-/// one per observation, and the lanes vectorise.
+/// (lane l takes every 32nd observation, with factor c^32), then one weighted sum over the
+/// lanes. The blocks are aligned to the end of the series, so that the last observation sits in
+/// the last lane (weight c^0) and the leftover observations form a zero-padded first block:
+/// the dependency chain is one multiply-add per 32 observations, and neither the leftover
+/// observations nor the merge of the lanes is a serial chain (a serial merge and tail cost a
+/// quarter of a 730-day series' time).
 #[inline(always)]
 fn discounted_sum<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
-    let (blocks, tail) = x.as_chunks::<HORNER_LANES>();
-    let c2 = c * c;
-    let c4 = c2 * c2;
-    let c8 = c4 * c4;
-    let c32 = (c8 * c8) * (c8 * c8);
+    let (head, body) = x.split_at(x.len() % HORNER_LANES);
+    let (blocks, _) = body.as_chunks::<HORNER_LANES>();
+    let powers = powers_of::<HORNER_LANES>(c);
+    let c32 = powers[HORNER_LANES - 1] * c;
     let mut lanes = [0.0f64; HORNER_LANES];
+    for (acc, &v) in lanes[HORNER_LANES - head.len()..].iter_mut().zip(head) {
+        *acc = map(v);
+    }
     for block in blocks {
         for (acc, &v) in lanes.iter_mut().zip(block) {
             *acc = *acc * c32 + map(v);
         }
     }
-    let merged = lanes.iter().fold(0.0, |total, &acc| total * c + acc);
-    tail.iter().fold(merged, |total, &v| total * c + map(v))
+    // Lane l's weight is c^(31 - l).
+    for (acc, &weight) in lanes.iter_mut().zip(powers.iter().rev()) {
+        *acc *= weight;
+    }
+    pairwise_sum(lanes)
+}
+
+/// `[c^0, c^1, ..., c^(N-1)]` by doubling: log2(N) rounds of independent multiplies.
+#[inline(always)]
+fn powers_of<const N: usize>(c: f64) -> [f64; N] {
+    let mut powers = [1.0f64; N];
+    let mut filled = 1;
+    let mut step = c;
+    while filled < N {
+        let (done, rest) = powers.split_at_mut(filled);
+        for (next, &p) in rest.iter_mut().zip(done.iter()) {
+            *next = p * step;
+        }
+        filled *= 2;
+        step *= step;
+    }
+    powers
+}
+
+/// Sum of the lanes as a balanced tree (halves added lane-wise until one is left).
+#[inline(always)]
+fn pairwise_sum<const N: usize>(mut lanes: [f64; N]) -> f64 {
+    let mut width = N;
+    while width > 1 {
+        width /= 2;
+        let (low, high) = lanes.split_at_mut(width);
+        for (a, &b) in low.iter_mut().zip(high.iter()) {
+            *a += b;
+        }
+    }
+    lanes[0]
 }
 
 /// Forecast and in-sample one-step-ahead fitted values (`fitted[0]` is NaN), computed with the
