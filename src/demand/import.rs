@@ -1,8 +1,9 @@
 //! Bulk import of past repair history: CSV or JSON lines with `date,warehouse,part_number,qty`
 //! and optional `repair_order,product_model,fault_code`.
 //!
-//! Rows are read and validated one at a time (memory does not grow with the file, apart from
-//! a small hash per row for duplicate counting) and written in batches inside one transaction:
+//! Rows are read and validated one at a time on a thread of their own (memory does not grow
+//! with the file, apart from a small hash per row for duplicate counting) while the caller's
+//! thread writes them in batches inside one transaction:
 //! a bad row is reported with its line number and the whole import rolls back. Each row gets a
 //! key (a hash of its fields and of how many identical rows came before it in the file), so
 //! importing the same file twice adds nothing the second time, while two identical repairs on
@@ -264,7 +265,7 @@ fn row_key(identity: &[u8; 16], occurrence: u32) -> String {
 /// Imports demand history; must run inside a write transaction, which an error rolls back.
 pub fn import(
     conn: &mut AnyConnection,
-    reader: impl Read,
+    reader: impl Read + Send,
     format: Format,
     scope: Option<&[String]>,
 ) -> Result<ImportReport, AppError> {
@@ -287,38 +288,85 @@ fn set_sqlite_cache(conn: &mut AnyConnection, kib: i64) -> Result<(), AppError> 
     Ok(())
 }
 
+/// Batches read and validated ahead of the one being written: parsing, validation and row keys
+/// (a third of an import's time) run on their own thread while the database writes.
+const BATCHES_AHEAD: usize = 2;
+
 fn import_rows(
     conn: &mut AnyConnection,
-    reader: impl Read,
+    reader: impl Read + Send,
     format: Format,
     scope: Option<&[String]>,
 ) -> Result<ImportReport, AppError> {
     let lookup = Lookup::load(conn, scope)?;
     let mut report = ImportReport::default();
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut error_count = 0usize;
+    let (prepared, written) = std::thread::scope(|threads| {
+        let (batches, received) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
+        let lookup = &lookup;
+        let reading = threads.spawn(move || prepare_rows(reader, format, lookup, batches));
+        let mut written = Ok(());
+        for mut batch in received.iter() {
+            written = write_batch(conn, &mut batch, &mut report);
+            if written.is_err() {
+                break; // Dropping the receiver stops the reader at its next batch.
+            }
+        }
+        drop(received);
+        (reading.join(), written)
+    });
+    let prepared = prepared.map_err(|_| AppError::Internal(anyhow::anyhow!("the import's reader thread panicked")))?;
+    written?;
+    if prepared.error_count > 0 {
+        return Err(AppError::ImportRejected {
+            total: prepared.error_count,
+            errors: prepared.errors,
+        });
+    }
+    report.rows_read = prepared.rows_read;
+    report.zero_rows = prepared.zero_rows;
+    Ok(report)
+}
+
+/// What reading and validating the whole input found.
+#[derive(Default)]
+struct Prepared {
+    rows_read: u64,
+    zero_rows: u64,
+    error_count: usize,
+    errors: Vec<RowError>,
+}
+
+/// Reads and validates every row, keys the valid ones and sends them in batches of [`BATCH`];
+/// after the first bad row it keeps validating, to report every bad row, but sends nothing more.
+fn prepare_rows(
+    reader: impl Read,
+    format: Format,
+    lookup: &Lookup,
+    batches: std::sync::mpsc::SyncSender<Vec<(String, ValidRow)>>,
+) -> Prepared {
+    let mut prepared = Prepared::default();
     let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
     let mut batch: Vec<(String, ValidRow)> = Vec::with_capacity(BATCH);
     for (line, raw) in rows(reader, format) {
-        report.rows_read += 1;
+        prepared.rows_read += 1;
         let row = raw
             .map_err(|message| ("row".to_owned(), message))
             .and_then(|raw| lookup.validate(raw));
         let row = match row {
             Ok(row) => row,
             Err((field, message)) => {
-                error_count += 1;
-                if errors.len() < MAX_REPORTED_ERRORS {
-                    errors.push(RowError { line, field, message });
+                prepared.error_count += 1;
+                if prepared.errors.len() < MAX_REPORTED_ERRORS {
+                    prepared.errors.push(RowError { line, field, message });
                 }
                 continue;
             }
         };
-        if error_count > 0 {
-            continue; // Keep validating to report every bad row, but write nothing more.
+        if prepared.error_count > 0 {
+            continue;
         }
         if row.quantity == 0 {
-            report.zero_rows += 1;
+            prepared.zero_rows += 1;
             continue;
         }
         let identity = row_identity(&row);
@@ -327,17 +375,17 @@ fn import_rows(
         *occurrence += 1;
         batch.push((key, row));
         if batch.len() == BATCH {
-            write_batch(conn, &mut batch, &mut report)?;
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if batches.send(full).is_err() {
+                return prepared; // The writer failed; its error is the import's outcome.
+            }
         }
     }
-    if error_count > 0 {
-        return Err(AppError::ImportRejected {
-            total: error_count,
-            errors,
-        });
+    if prepared.error_count == 0 && !batch.is_empty() {
+        // A failed send means the writer failed, and its error is reported instead.
+        let _ = batches.send(batch);
     }
-    write_batch(conn, &mut batch, &mut report)?;
-    Ok(report)
+    prepared
 }
 
 /// Inserts the batch's records, skipping keys already imported, and adds the new ones' demand

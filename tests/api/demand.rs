@@ -6,6 +6,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_history_import_is_all_or_nothing_and_reimporting_adds_nothing,
+    a_bad_row_after_whole_batches_were_written_rolls_the_whole_import_back,
     consumption_and_issues_are_demand_but_transfers_and_adjustments_are_not,
 );
 
@@ -88,6 +89,39 @@ async fn a_history_import_is_all_or_nothing_and_reimporting_adds_nothing(app: Te
         .request_as(Some(&viewer), Method::POST, "/api/v1/demand-history", None, None)
         .await;
     assert_eq!(denied.status, 403);
+}
+
+/// Rows are written in batches of 2,000 while later rows are still being read: a bad row that
+/// comes after several written batches must still leave nothing behind.
+async fn a_bad_row_after_whole_batches_were_written_rolls_the_whole_import_back(app: TestApp) {
+    app.seed_network().await;
+    let rows = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("2025-01-{:02},N-RDC,P-1,1,RO-{i}\n", 1 + i % 28))
+            .collect()
+    };
+    let header = "date,warehouse,part_number,qty,repair_order\n";
+    let bad = format!("{header}{}2025-02-01,N-RDC,P-1,-4,RO-X\n{}", rows(5_000), rows(10));
+    let (status, problem) = import(&app, "text/csv", &bad).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["errors"][0]["line"].as_u64(), Some(5_002), "{problem}");
+    assert_eq!(problem["errors"][0]["field"].as_str(), Some("qty"), "{problem}");
+    assert_eq!(
+        series(&app, "N-RDC", "P-1", "2025-01-01", "2025-02-28").await["total"],
+        0,
+        "nothing of the written batches is left"
+    );
+
+    let (status, report) = import(&app, "text/csv", &format!("{header}{}", rows(4_500))).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["rows_read"].as_u64(), report["rows_imported"].as_u64()),
+        (Some(4_500), Some(4_500))
+    );
+    assert_eq!(
+        series(&app, "N-RDC", "P-1", "2025-01-01", "2025-02-28").await["total"],
+        4_500
+    );
 }
 
 async fn consumption_and_issues_are_demand_but_transfers_and_adjustments_are_not(app: TestApp) {
