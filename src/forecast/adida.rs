@@ -3,6 +3,7 @@
 //! turns an intermittent series into a (mostly) non-intermittent one that SES handles well.
 
 use super::lockstep::AlphaBatch;
+use super::prefetch;
 use super::ses::optimized_ses_forecast;
 use super::Workspace;
 
@@ -10,13 +11,25 @@ use super::Workspace;
 /// `None` when there is no demand. The intervals sum to the 1-based position of the last
 /// non-zero value, so their mean needs no intervals array.
 pub(crate) fn aggregation_level(x: &[f64]) -> Option<usize> {
-    // Two branch-free passes (a vectorised count, a short search from the end) instead of one
-    // with a hard-to-predict branch per observation.
+    // Two branch-free passes (a vectorised count that streams the series in, then a short
+    // search from the end, in cache by then) instead of one with a hard-to-predict branch per
+    // observation.
+    let count = count_demands(x);
     let last = x.iter().rposition(|&v| v != 0.0)? + 1;
-    let count = x.iter().filter(|&&v| v != 0.0).count();
     let mean = last as f64 / count as f64;
     // mean >= 1 because every interval is >= 1.
     Some((mean.round_ties_even() as usize).max(1))
+}
+
+/// Non-zero values of `x`, counted a cache line at a time with the next page prefetched.
+fn count_demands(x: &[f64]) -> usize {
+    let (lines, tail) = x.as_chunks::<8>();
+    let mut count = 0;
+    for line in lines {
+        prefetch::line_ahead(line.as_ptr());
+        count += line.iter().filter(|&&v| v != 0.0).count();
+    }
+    count + tail.iter().filter(|&&v| v != 0.0).count()
 }
 
 /// Sums of the last `n - n % k` periods in blocks of `k`.

@@ -59,6 +59,7 @@ mod x86 {
     use std::arch::x86_64::*;
 
     use super::demands_scalar;
+    use crate::forecast::prefetch;
 
     /// # Safety
     /// The CPU must support AVX-512F and POPCNT, and `sizes` and `positions` must be at least as long as `x`.
@@ -70,6 +71,7 @@ mod x86 {
         let mut position = _mm512_setr_pd(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0);
         let mut count = 0usize;
         for chunk in chunks {
+            prefetch::line_ahead(chunk.as_ptr());
             // SAFETY: `chunk` is 8 readable values; `count` <= 8 x the chunks before this one,
             // so `count + 8` is within `x.len()`, which the buffers are at least as long as.
             unsafe {
@@ -117,6 +119,7 @@ mod x86 {
         let mut position = _mm256_setr_pd(1.0, 2.0, 3.0, 4.0);
         let mut count = 0usize;
         for chunk in chunks {
+            prefetch::line_ahead(chunk.as_ptr());
             // SAFETY: as in `demands_avx512`, with 4 values per chunk; `PACK` has an entry for
             // every 4-bit mask.
             unsafe {

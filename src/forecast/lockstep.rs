@@ -90,6 +90,7 @@ impl AlphaBatch {
             } else {
                 let lengths = load_columns::<L>(&self.data, ranges, group, &mut self.columns);
                 let alphas = wide.search_group::<L>(&self.columns, &lengths, group.len());
+                // Unused lanes' alphas are dropped by the zip.
                 for (&j, alpha) in group.iter().zip(alphas) {
                     self.alphas[j] = alpha;
                 }
@@ -119,8 +120,15 @@ fn load_columns<const L: usize>(
         *lane = &data[ranges[j].clone()];
     }
     let longest = lanes.iter().map(|l| l.len()).max().unwrap_or(0);
-    columns.clear();
+    // Only the padding must be zero; the rest is overwritten below. Zeroing the whole matrix
+    // again for every group cost a few percent of the search.
     columns.resize(longest * L, 0.0);
+    columns.truncate(longest * L);
+    for (lane, series) in lanes.iter().enumerate() {
+        for row in columns.chunks_exact_mut(L).skip(series.len()) {
+            row[lane] = 0.0;
+        }
+    }
     // A few rows at a time, so that the strided writes stay within L1.
     for (block, rows) in columns.chunks_mut(L * 8).enumerate() {
         for (lane, series) in lanes.iter().enumerate() {
@@ -133,10 +141,11 @@ fn load_columns<const L: usize>(
     lanes.map(<[f64]>::len)
 }
 
-/// Runs the searches of a loaded group to the end; returns one alpha per used lane. Inlined
-/// into each [`Wide`] variant, so that the searches' bookkeeping vectorises too.
+/// Runs the searches of a loaded group to the end; returns one alpha per lane (the first
+/// `used` are meaningful). Inlined into each [`Wide`] variant, so that the searches'
+/// bookkeeping vectorises too.
 #[inline(always)]
-fn search_group<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usize) -> Vec<f64> {
+fn search_group<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usize) -> [f64; L] {
     let start = Golden::new(ALPHA_LO, ALPHA_HI);
     let mut lanes = LaneSearches::<L>::new(start, used);
     lanes.fc = sse_columns(columns, lengths, [start.c; L]);
@@ -146,11 +155,7 @@ fn search_group<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usi
         lanes.feed(sse_columns(columns, lengths, points));
         points = lanes.step();
     }
-    lanes.a[..used]
-        .iter()
-        .zip(&lanes.b)
-        .map(|(a, b)| (a + b) / 2.0)
-        .collect()
+    std::array::from_fn(|l| (lanes.a[l] + lanes.b[l]) / 2.0)
 }
 
 /// The searches of a group as a structure of arrays: per lane, exactly the arithmetic and
@@ -256,7 +261,7 @@ impl Wide {
         Wide::Portable
     }
 
-    fn search_group<const L: usize>(self, columns: &[f64], lengths: &[usize; L], used: usize) -> Vec<f64> {
+    fn search_group<const L: usize>(self, columns: &[f64], lengths: &[usize; L], used: usize) -> [f64; L] {
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `detect` chose this variant only where the CPU supports the feature.
@@ -271,13 +276,13 @@ impl Wide {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn search_group_avx512<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usize) -> Vec<f64> {
+fn search_group_avx512<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usize) -> [f64; L] {
     search_group(columns, lengths, used)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn search_group_avx2<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usize) -> Vec<f64> {
+fn search_group_avx2<const L: usize>(columns: &[f64], lengths: &[usize; L], used: usize) -> [f64; L] {
     search_group(columns, lengths, used)
 }
 

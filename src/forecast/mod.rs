@@ -15,6 +15,7 @@ mod compact;
 pub mod croston;
 pub mod leadtime;
 mod lockstep;
+mod prefetch;
 pub mod seasonal;
 pub mod select;
 pub mod ses;

@@ -9,6 +9,8 @@
 //! check 1e-6 relative; observed differences are ~1e-15). The SSE that the alpha search
 //! compares is never re-associated (see `ses_sse`).
 
+use super::prefetch;
+
 /// Lower and upper bounds of statsforecast's alpha search.
 pub const ALPHA_LO: f64 = 0.1;
 pub const ALPHA_HI: f64 = 0.3;
@@ -83,6 +85,9 @@ fn discounted_sum<F: Fn(f64) -> f64>(x: &[f64], c: f64, map: F) -> f64 {
         *acc = map(v);
     }
     for block in blocks {
+        for line in block.chunks_exact(8) {
+            prefetch::line_ahead(line.as_ptr());
+        }
         for (acc, &v) in lanes.iter_mut().zip(block) {
             *acc = *acc * c32 + map(v);
         }
