@@ -120,8 +120,8 @@ fn load_columns<const L: usize>(
         *lane = &data[ranges[j].clone()];
     }
     let longest = lanes.iter().map(|l| l.len()).max().unwrap_or(0);
-    // Only the padding must be zero; the rest is overwritten below. Zeroing the whole matrix
-    // again for every group cost a few percent of the search.
+    // Only the padding must be zero; the rest is overwritten below (zeroing the whole matrix
+    // for every group showed as ~2 % memset in the optimised-Croston profile).
     columns.resize(longest * L, 0.0);
     columns.truncate(longest * L);
     for (lane, series) in lanes.iter().enumerate() {
