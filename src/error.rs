@@ -191,6 +191,22 @@ impl AppError {
     }
 }
 
+/// Whether the database refused for a passing reason, the transaction rolled back whole, so that
+/// the same request retried succeeds (503 + Retry-After rather than 500).
+fn retry_succeeds(
+    kind: &diesel::result::DatabaseErrorKind,
+    info: &dyn diesel::result::DatabaseErrorInformation,
+) -> bool {
+    use diesel::result::DatabaseErrorKind as Kind;
+    match kind {
+        Kind::SerializationFailure | Kind::ClosedConnection => true,
+        // PostgreSQL's deadlock detector (40P01, which diesel does not classify) chose this
+        // transaction.
+        Kind::Unknown => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind as Kind, Error};
@@ -200,12 +216,7 @@ impl From<diesel::result::Error> for AppError {
                 "already exists ({})",
                 info.constraint_name().unwrap_or("unique key")
             )),
-            Error::DatabaseError(Kind::SerializationFailure, _) | Error::DatabaseError(Kind::ClosedConnection, _) => {
-                AppError::Unavailable("the database could not complete the request; retry it".into())
-            }
-            // PostgreSQL's deadlock detector (40P01, which diesel does not classify) chose this
-            // transaction: it rolled back whole, and a retry succeeds.
-            Error::DatabaseError(Kind::Unknown, info) if info.message().starts_with("deadlock detected") => {
+            Error::DatabaseError(kind, info) if retry_succeeds(&kind, info.as_ref()) => {
                 AppError::Unavailable("the database could not complete the request; retry it".into())
             }
             other => AppError::Internal(other.into()),
