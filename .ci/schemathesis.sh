@@ -31,6 +31,10 @@ trap cleanup EXIT
 # requests are rightly refused with 400 / 422.
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,unsupported_method,negative_data_rejection
 
+# Webhook secrets are sealed at rest: the service needs a key file to register webhooks.
+export SPARES_SECRET_KEY_FILE=$workdir/secret-keys
+"$target_dir/release/spares" secrets generate-key --id schemathesis >"$SPARES_SECRET_KEY_FILE"
+
 run_against() {
     local label=$1 url=$2 port=$3
     local key

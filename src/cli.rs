@@ -24,6 +24,9 @@ pub struct Cli {
     pool_size: Option<u32>,
     #[arg(long, env = "SPARES_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     log_format: LogFormat,
+    /// Key file sealing stored secrets: lines `ID BASE64KEY`, the last one active.
+    #[arg(long, env = "SPARES_SECRET_KEY_FILE", global = true)]
+    secret_key_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -56,6 +59,23 @@ enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// Keys that encrypt the secrets stored in the database.
+    Secrets {
+        #[command(subcommand)]
+        action: SecretsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SecretsCommand {
+    /// Print a new key line `ID BASE64KEY`; appended to the key file it becomes the active key.
+    GenerateKey {
+        /// The key's id (default `key-` and the UTC time).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Re-encrypt every stored secret under the key file's active (last) key.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,6 +329,12 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
             .then(|| Duration::from_secs(serve.replenishment_interval_hours * 3600)),
         webhook_interval: (serve.webhook_interval_secs > 0).then(|| Duration::from_secs(serve.webhook_interval_secs)),
         urgent_interval: (serve.urgent_interval_secs > 0).then(|| Duration::from_secs(serve.urgent_interval_secs)),
+        security: crate::config::SecuritySettings {
+            secret_keys: match &cli.secret_key_file {
+                Some(path) => Some(std::sync::Arc::new(crate::secrets::KeyRing::load(path)?)),
+                None => None,
+            },
+        },
     })
 }
 
@@ -418,6 +444,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             run_keys(&mut conn, action)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Secrets { action }) => {
+            run_secrets(&cli, &default_serve, action)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Simulate(args)) => {
             let policy = args.policy.parse()?;
             let report = crate::simulate::simulate(&args.scenario, policy, args.target)?;
@@ -436,6 +466,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn run_secrets(cli: &Cli, serve: &ServeArgs, action: &SecretsCommand) -> anyhow::Result<()> {
+    match action {
+        SecretsCommand::GenerateKey { id } => {
+            let id = id
+                .clone()
+                .unwrap_or_else(|| format!("key-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
+            println!(
+                "{}",
+                crate::secrets::KeyRing::generate_line(&id).map_err(anyhow::Error::msg)?
+            );
+        }
+        SecretsCommand::Rotate => {
+            let settings = settings(cli, serve)?;
+            let Some(keys) = settings.security.secret_keys.clone() else {
+                anyhow::bail!("rotate needs {}", crate::secrets::KEY_FILE_SETTING);
+            };
+            // Starting already seals plain values; rotate re-seals the rest.
+            let pool = startup::prepare_database(&settings)?;
+            let resealed = crate::secrets::store::rotate(&mut *pool.get()?, &keys)?;
+            println!("{resealed} secret(s) re-encrypted under key {}", keys.active_id());
+        }
+    }
+    Ok(())
 }
 
 /// Creates a key from the command line, audited as the CLI's own work.

@@ -29,6 +29,7 @@
 //! | `SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS` | `serve --auto-approve-regional-transfers` | false |
 //! | `SPARES_WEBHOOK_INTERVAL_SECS` | `serve --webhook-interval-secs` | 5 (0 turns delivery off) |
 //! | `SPARES_URGENT_INTERVAL_SECS` | `serve --urgent-interval-secs` | 5 (0 turns urgent replenishment runs off) |
+//! | `SPARES_SECRET_KEY_FILE` | `--secret-key-file` | none: webhooks (secrets) cannot be created |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -61,6 +62,15 @@ pub struct Settings {
     /// How often refused reservations are turned into urgent replenishment runs; `None`
     /// turns them off.
     pub urgent_interval: Option<Duration>,
+    /// Encryption at rest (and, with it, what protects the service).
+    pub security: SecuritySettings,
+}
+
+/// What protects data and access: the key ring sealing stored secrets.
+#[derive(Debug, Clone, Default)]
+pub struct SecuritySettings {
+    /// From `SPARES_SECRET_KEY_FILE`; `None` refuses to store secrets.
+    pub secret_keys: Option<std::sync::Arc<crate::secrets::KeyRing>>,
 }
 
 impl Settings {

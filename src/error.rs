@@ -75,6 +75,9 @@ pub enum AppError {
     /// 503: the database is unreachable or saturated; the request had no effect.
     #[error("the service is temporarily unavailable: {0}")]
     Unavailable(String),
+    /// 503: the operation needs a setting this instance was started without.
+    #[error("{why}; set {setting}")]
+    NotConfigured { setting: &'static str, why: String },
     /// 500: an unexpected failure; details are logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -106,7 +109,7 @@ impl AppError {
             | AppError::InvalidState(_)
             | AppError::Duplicate(_) => 409,
             AppError::IdempotencyKeyReused => 422,
-            AppError::Unavailable(_) => 503,
+            AppError::Unavailable(_) | AppError::NotConfigured { .. } => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -125,6 +128,7 @@ impl AppError {
             AppError::Duplicate(_) => "duplicate",
             AppError::IdempotencyKeyReused => "idempotency-key-reused",
             AppError::Unavailable(_) => "unavailable",
+            AppError::NotConfigured { .. } => "not-configured",
             AppError::Internal(_) => "internal-error",
         }
     }
@@ -142,6 +146,7 @@ impl AppError {
             AppError::Duplicate(_) => "Already exists",
             AppError::IdempotencyKeyReused => "Idempotency key reused",
             AppError::Unavailable(_) => "Service unavailable",
+            AppError::NotConfigured { .. } => "Not configured",
             AppError::Internal(_) => "Internal error",
         }
     }
@@ -180,6 +185,9 @@ impl AppError {
             }
             AppError::Shortage { lines } => {
                 body.insert("lines".into(), json!(lines));
+            }
+            AppError::NotConfigured { setting, .. } => {
+                body.insert("setting".into(), json!(setting));
             }
             AppError::ImportRejected { errors, .. } => {
                 body.insert("field".into(), json!("body"));

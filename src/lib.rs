@@ -18,6 +18,7 @@ pub mod procurement;
 pub mod replenishment;
 pub mod reservations;
 pub mod schema;
+pub mod secrets;
 pub mod simulate;
 pub mod startup;
 pub mod stock;

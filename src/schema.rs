@@ -432,6 +432,7 @@ diesel::table! {
         events -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        secret_key_id -> Nullable<Text>,
     }
 }
 

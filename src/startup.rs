@@ -27,7 +27,32 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
+    seal_plain_secrets(&mut conn, settings)?;
     Ok(pool)
+}
+
+/// Secrets stored before encryption existed are sealed as soon as a key file is given; until
+/// then they are never used (their webhooks wait), and the log says why.
+fn seal_plain_secrets(conn: &mut db::AnyConnection, settings: &Settings) -> anyhow::Result<()> {
+    match &settings.security.secret_keys {
+        Some(keys) => {
+            let sealed = crate::secrets::store::seal_plain(conn, keys)?;
+            if sealed > 0 {
+                tracing::info!(sealed, key = keys.active_id(), "plain webhook secrets encrypted");
+            }
+        }
+        None => {
+            let plain = crate::secrets::store::count_plain(conn)?;
+            if plain > 0 {
+                tracing::warn!(
+                    plain,
+                    "webhook secrets are stored in plain text and will not be used until {} names a key file",
+                    crate::secrets::KEY_FILE_SETTING
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
@@ -40,6 +65,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
         metrics_public: settings.metrics_public,
         forecast: settings.forecast.clone(),
         replenishment: settings.replenishment.clone(),
+        secret_keys: settings.security.secret_keys.clone(),
     };
     let origins = settings.cors_origins.clone();
     let data = web::Data::new(state);
@@ -71,7 +97,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
         jobs::spawn_urgent_replenishment(pool.clone(), settings.replenishment.clone(), interval);
     }
     if let Some(interval) = settings.webhook_interval {
-        crate::webhooks::delivery::spawn(pool.clone(), interval);
+        crate::webhooks::delivery::spawn(pool.clone(), interval, settings.security.secret_keys.clone());
     }
     Ok(Application { server, port, pool })
 }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub metrics_public: bool,
     pub forecast: crate::demand::forecasts::ForecastSettings,
     pub replenishment: crate::procurement::ReplenishmentSettings,
+    /// Seals stored secrets; `None` when the instance has no key file (secrets are refused).
+    pub secret_keys: Option<std::sync::Arc<crate::secrets::KeyRing>>,
 }
 
 /// One page of a list.

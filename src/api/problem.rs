@@ -25,6 +25,8 @@ pub struct Problem {
     pub available: Option<i64>,
     /// For a reservation shortage: each short line and where the part is available.
     pub lines: Option<Vec<crate::error::ShortageLine>>,
+    /// For a 503 `not-configured`: the setting the operation needs.
+    pub setting: Option<String>,
 }
 
 impl ResponseError for AppError {

@@ -4,8 +4,11 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
 use super::problem::Problem;
-use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed};
+use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed};
+use crate::audit::{self, Change};
 use crate::error::AppError;
+use crate::idempotency::{self, StoredResponse};
+use crate::secrets::KEY_FILE_SETTING;
 use crate::webhooks::endpoints::{self, Endpoint, NewEndpoint};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,28 +28,47 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller<need::Administer>)
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = NewEndpoint,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; a replay withholds the secret")),
     responses(
-        (status = 201, description = "Registered; the response shows the signing secret once", body = Endpoint),
+        (status = 201, description = "Registered; the response shows the signing secret once (it is stored \
+            AES-256-GCM encrypted)", body = Endpoint),
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The instance has no secret key file (`SPARES_SECRET_KEY_FILE`), so it \
+            cannot store a secret; nothing was registered", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,
     cmd: Command<NewEndpoint>,
 ) -> Result<HttpResponse, AppError> {
     let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        201,
-        ("webhook.create", "webhook_endpoint"),
-        move |conn, _, _| {
-            let endpoint = endpoints::create(conn, &input)?;
-            Ok(Changed::new(endpoint.id, endpoint))
-        },
-    )
+    let keys = state.secret_keys.clone().ok_or_else(|| AppError::NotConfigured {
+        setting: KEY_FILE_SETTING,
+        why: "webhook signing secrets are stored encrypted, and this instance has no secret key file".into(),
+    })?;
+    let Caller { principal, request, .. } = caller;
+    let stored = with_conn(&state.pool, move |conn| {
+        idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            let created = endpoints::create(conn, &input, &keys)?;
+            // The secret exists only in the first response: never in the audit trail or the
+            // idempotency store.
+            let withheld = Endpoint {
+                secret: None,
+                ..created.clone()
+            };
+            let change = Change {
+                action: "webhook.create",
+                entity_type: "webhook_endpoint",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: snapshot(&withheld),
+            };
+            audit::record(conn, &principal, &request, &change)?;
+            let mut response = StoredResponse::json(201, &created)?;
+            response.replay_body = Some(serde_json::to_string(&withheld).map_err(|e| AppError::Internal(e.into()))?);
+            Ok(response)
+        })
+    })
     .await?;
     Ok(respond(stored))
 }

@@ -5,6 +5,7 @@
 //! Failures are retried with exponential backoff (10 s, 20 s, 40 s ... capped at 1 h) for
 //! [`GIVE_UP_AFTER`] (72 h) from the event, so a receiver down for a day loses nothing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -14,6 +15,8 @@ use super::signing;
 use crate::db::{self, AnyConnection, DbPool};
 use crate::error::AppError;
 use crate::schema::{webhook_endpoints as e, webhook_outbox as o};
+use crate::secrets::store::WEBHOOK_SECRET;
+use crate::secrets::{KeyRing, KEY_FILE_SETTING};
 
 const BATCH: i64 = 50;
 const CLAIM: chrono::Duration = chrono::Duration::minutes(5);
@@ -40,7 +43,9 @@ struct Claimed {
     event_type: String,
     payload: String,
     url: String,
-    secret: String,
+    /// The signing secret as stored: sealed under `secret_key_id`.
+    sealed_secret: String,
+    secret_key_id: String,
     attempts: i32,
     created_at: NaiveDateTime,
 }
@@ -50,6 +55,8 @@ fn claim(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, A
     let due: Vec<i64> = o::table
         .inner_join(e::table)
         .filter(e::active.eq(true))
+        // A plain secret from before encryption is never used to sign: it waits to be sealed.
+        .filter(e::secret_key_id.is_not_null())
         .filter(o::status.eq("pending"))
         .filter(o::next_attempt_at.le(now))
         .filter(o::claimed_until.is_null().or(o::claimed_until.lt(now)))
@@ -72,7 +79,16 @@ fn claim(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, A
         if taken != 1 {
             continue;
         }
-        let row: (String, String, String, String, String, i32, NaiveDateTime) = o::table
+        let row: (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            i32,
+            NaiveDateTime,
+        ) = o::table
             .inner_join(e::table)
             .filter(o::id.eq(id))
             .select((
@@ -81,6 +97,7 @@ fn claim(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, A
                 o::payload,
                 e::url,
                 e::secret,
+                e::secret_key_id,
                 o::attempts,
                 o::created_at,
             ))
@@ -91,9 +108,10 @@ fn claim(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, A
             event_type: row.1,
             payload: row.2,
             url: row.3,
-            secret: row.4,
-            attempts: row.5,
-            created_at: row.6,
+            sealed_secret: row.4,
+            secret_key_id: row.5.unwrap_or_default(),
+            attempts: row.6,
+            created_at: row.7,
         });
     }
     Ok(claimed)
@@ -147,7 +165,7 @@ pub fn client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder().build()
 }
 
-async fn send(client: &reqwest::Client, item: &Claimed) -> Result<(), String> {
+async fn send(client: &reqwest::Client, item: &Claimed, secret: &str) -> Result<(), String> {
     let response = client
         .post(&item.url)
         .timeout(Duration::from_secs(10))
@@ -156,7 +174,7 @@ async fn send(client: &reqwest::Client, item: &Claimed) -> Result<(), String> {
         .header("X-Spares-Event", &item.event_type)
         .header(
             "X-Spares-Signature",
-            signing::signature(&item.secret, item.payload.as_bytes()),
+            signing::signature(secret, item.payload.as_bytes()),
         )
         .body(item.payload.clone())
         .send()
@@ -170,7 +188,12 @@ async fn send(client: &reqwest::Client, item: &Claimed) -> Result<(), String> {
 }
 
 /// One pass: claims what is due at `now`, sends it and records each outcome.
-pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, now: NaiveDateTime) -> Result<Report, AppError> {
+pub async fn deliver_due(
+    pool: &DbPool,
+    client: &reqwest::Client,
+    keys: &KeyRing,
+    now: NaiveDateTime,
+) -> Result<Report, AppError> {
     let claim_pool = pool.clone();
     let claimed = actix_web::web::block(move || {
         let mut conn = claim_pool.get()?;
@@ -180,7 +203,10 @@ pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, now: NaiveDate
     .map_err(|err| AppError::Internal(anyhow::anyhow!("delivery task failed: {err}")))??;
     let mut report = Report::default();
     for item in claimed {
-        let outcome = send(client, &item).await;
+        let outcome = match keys.open(WEBHOOK_SECRET, &item.secret_key_id, &item.sealed_secret) {
+            Ok(secret) => send(client, &item, &secret).await,
+            Err(error) => Err(format!("the signing secret cannot be used: {error}")),
+        };
         match &outcome {
             Ok(()) => report.delivered += 1,
             Err(error) => {
@@ -200,7 +226,11 @@ pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, now: NaiveDate
 }
 
 /// Delivers the outbox every `interval` in the background.
-pub fn spawn(pool: DbPool, interval: Duration) {
+pub fn spawn(pool: DbPool, interval: Duration, keys: Option<Arc<KeyRing>>) {
+    let Some(keys) = keys else {
+        tracing::warn!("webhook delivery is off: signing secrets are sealed and no {KEY_FILE_SETTING} is set");
+        return;
+    };
     actix_web::rt::spawn(async move {
         let client = match client() {
             Ok(client) => client,
@@ -212,7 +242,7 @@ pub fn spawn(pool: DbPool, interval: Duration) {
         let mut ticker = actix_web::rt::time::interval(interval);
         loop {
             ticker.tick().await;
-            match deliver_due(&pool, &client, db::now()).await {
+            match deliver_due(&pool, &client, &keys, db::now()).await {
                 Ok(report) if report.delivered + report.failed > 0 => {
                     tracing::info!(delivered = report.delivered, failed = report.failed, "webhooks sent")
                 }
@@ -236,7 +266,8 @@ mod tests {
             event_type: "proposal.created".to_owned(),
             payload: "{}".to_owned(),
             url,
-            secret: "secret".to_owned(),
+            sealed_secret: String::new(),
+            secret_key_id: String::new(),
             attempts: 0,
             created_at: db::now(),
         }
@@ -267,7 +298,7 @@ mod tests {
             None
         });
         let client = client().expect("client builds");
-        let outcome = send(&client, &claimed(url)).await;
+        let outcome = send(&client, &claimed(url), "secret").await;
         let head = first_bytes.join().expect("listener thread");
         assert_eq!(head, Some([0x16, 0x03]), "a TLS ClientHello ({outcome:?})");
         assert!(outcome.is_err(), "the listener never completes the handshake");

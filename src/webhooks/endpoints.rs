@@ -10,6 +10,8 @@ use super::EVENT_TYPES;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::webhook_endpoints as e;
+use crate::secrets::store::WEBHOOK_SECRET;
+use crate::secrets::KeyRing;
 
 /// A registered endpoint (its secret is shown only when it is created).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -52,7 +54,8 @@ fn to_endpoint(row: Row) -> Endpoint {
     }
 }
 
-pub fn create(conn: &mut AnyConnection, input: &NewEndpoint) -> Result<Endpoint, AppError> {
+/// Registers an endpoint; its secret is stored sealed under the active key of `keys`.
+pub fn create(conn: &mut AnyConnection, input: &NewEndpoint, keys: &KeyRing) -> Result<Endpoint, AppError> {
     let url = crate::validate::text("url", &input.url, 500)?;
     if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
         return Err(AppError::validation("url", "must be an http:// or https:// URL"));
@@ -83,10 +86,12 @@ pub fn create(conn: &mut AnyConnection, input: &NewEndpoint) -> Result<Endpoint,
             format!("whsec_{}", hex::encode(bytes))
         }
     };
+    let sealed = keys.seal(WEBHOOK_SECRET, &secret);
     let row: Row = diesel::insert_into(e::table)
         .values((
             e::url.eq(&url),
-            e::secret.eq(&secret),
+            e::secret.eq(&sealed.ciphertext),
+            e::secret_key_id.eq(&sealed.key_id),
             e::events.eq(events.join(",")),
             e::active.eq(true),
             e::created_at.eq(db::now()),

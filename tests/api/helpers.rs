@@ -102,6 +102,14 @@ fn fresh_database(backend: Backend) -> (String, TestDatabase) {
     }
 }
 
+/// The key ring test apps seal secrets with (a fixed key: test data, not a secret).
+pub fn test_secret_keys() -> std::sync::Arc<spares::secrets::KeyRing> {
+    std::sync::Arc::new(spares::secrets::KeyRing::parse(TEST_KEY_FILE).expect("test key file"))
+}
+
+/// A key file: one key `test`, 32 bytes of 0x07.
+pub const TEST_KEY_FILE: &str = "test BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n";
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
@@ -127,7 +135,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         replenishment_interval: None,
         webhook_interval: None,
         urgent_interval: None,
+        security: Default::default(),
     };
+    settings.security.secret_keys = Some(test_secret_keys());
     adjust(&mut settings);
     let pool = startup::prepare_database(&settings).expect("database ready");
     let admin_key = {

@@ -18,6 +18,7 @@ mod replenishment_planning;
 mod replenishment_proposals;
 mod reservations;
 mod scale_out;
+mod secrets;
 mod system;
 mod transfers;
 mod urgent;

@@ -9,6 +9,8 @@ use crate::helpers::TestApp;
 pub struct Service {
     pub child: Child,
     pub address: String,
+    /// Holds the key file the service seals secrets with, as a deployment would.
+    _key_dir: tempfile::TempDir,
 }
 
 impl Drop for Service {
@@ -33,10 +35,14 @@ pub async fn start(app: &TestApp) -> Service {
 /// [`start`] with extra `serve` flags.
 pub async fn start_with(app: &TestApp, flags: &[&str]) -> Service {
     let port = free_port();
+    let key_dir = tempfile::tempdir().expect("key dir");
+    let key_file = key_dir.path().join("secret-keys");
+    std::fs::write(&key_file, crate::helpers::TEST_KEY_FILE).expect("key file");
     let child = Command::new(env!("CARGO_BIN_EXE_spares"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(flags)
         .env("DATABASE_URL", &app.database_url)
+        .env("SPARES_SECRET_KEY_FILE", &key_file)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -45,6 +51,7 @@ pub async fn start_with(app: &TestApp, flags: &[&str]) -> Service {
     let service = Service {
         child,
         address: format!("http://127.0.0.1:{port}"),
+        _key_dir: key_dir,
     };
     for _ in 0..200 {
         if let Ok(reply) = app.client.get(format!("{}/ready", service.address)).send().await {

@@ -307,17 +307,18 @@ async fn events_are_written_with_the_change_signed_and_redelivered_after_a_failu
     );
 
     let client = reqwest::Client::new();
+    let keys = crate::helpers::test_secret_keys();
     let now = spares::db::now();
-    let first = spares::webhooks::delivery::deliver_due(&app.pool, &client, now)
+    let first = spares::webhooks::delivery::deliver_due(&app.pool, &client, &keys, now)
         .await
         .expect("pass");
     assert_eq!((first.delivered, first.failed), (0, 1));
-    let early = spares::webhooks::delivery::deliver_due(&app.pool, &client, now)
+    let early = spares::webhooks::delivery::deliver_due(&app.pool, &client, &keys, now)
         .await
         .expect("pass");
     assert_eq!(early.delivered + early.failed, 0, "not retried before its backoff");
     let later = now + chrono::Duration::minutes(5);
-    let second = spares::webhooks::delivery::deliver_due(&app.pool, &client, later)
+    let second = spares::webhooks::delivery::deliver_due(&app.pool, &client, &keys, later)
         .await
         .expect("pass");
     assert_eq!((second.delivered, second.failed), (1, 0));
