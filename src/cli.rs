@@ -39,7 +39,8 @@ enum Command {
     Migrate,
     /// Load the demo network (six regions, 18 warehouses, 300 parts) into an empty database.
     SeedDemo,
-    /// Recompute every balance from the ledger; exit 1 on any mismatch.
+    /// Recompute every balance from the ledger and check the audit chains; exit 1 on any
+    /// mismatch or tampering.
     Verify,
     /// Print the OpenAPI document (YAML).
     Openapi,
@@ -415,16 +416,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let settings = settings(&cli, &default_serve)?;
             let pool = startup::prepare_database(&settings)?;
             let mut conn = pool.get()?;
-            let report = db::write_tx(&mut conn, stock::verify::verify)?;
-            println!("{}", serde_json::to_string_pretty(&report)?);
-            if report.mismatches.is_empty() {
+            let (report, trail) = db::write_tx(&mut conn, |conn| {
+                Ok::<_, crate::error::AppError>((stock::verify::verify(conn)?, audit::verify::verify(conn)?))
+            })?;
+            let mut json = serde_json::to_value(&report)?;
+            json["audit"] = serde_json::to_value(&trail)?;
+            println!("{}", serde_json::to_string_pretty(&json)?);
+            if let Some(first) = trail.findings.first() {
                 eprintln!(
-                    "ok: {} balances agree with {} movements",
-                    report.pairs_checked, report.movements
+                    "TAMPERED: {} finding(s) in the audit trail; first: {}",
+                    trail.findings.len(),
+                    first.detail
+                );
+            }
+            if report.mismatches.is_empty() && trail.findings.is_empty() {
+                eprintln!(
+                    "ok: {} balances agree with {} movements; {} audit entries chain intact",
+                    report.pairs_checked, report.movements, trail.entries_checked
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("MISMATCH: {} balances differ from the ledger", report.mismatches.len());
+                if !report.mismatches.is_empty() {
+                    eprintln!("MISMATCH: {} balances differ from the ledger", report.mismatches.len());
+                }
                 Ok(ExitCode::FAILURE)
             }
         }

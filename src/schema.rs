@@ -183,6 +183,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     api_keys,
     audit_log,
+    audit_chains,
     demand_daily,
     demand_records,
     forecasts,
@@ -229,6 +230,19 @@ diesel::table! {
         after_state -> Nullable<Text>,
         request_id -> Nullable<Text>,
         idempotency_key -> Nullable<Text>,
+        chain_id -> Nullable<Integer>,
+        chain_seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        entry_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_chains (chain_id) {
+        chain_id -> Integer,
+        seq -> BigInt,
+        head_hash -> Text,
+        legacy_upto -> BigInt,
     }
 }
 

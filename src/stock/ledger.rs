@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit::chain::postgres_chain_link;
 use crate::audit::Record;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
@@ -179,11 +180,11 @@ fn counts_as_demand(kind: MovementKind) -> bool {
 }
 
 /// PostgreSQL: the balance update, the ledger row, the day's demand and (outside a transaction)
-/// the audit row in one statement: one round trip instead of four, the largest share of a
+/// the audit row, linked into its chain, in one statement: one round trip instead of four, the largest share of a
 /// movement's cost under load. The other rows are written only when the conditional update
 /// matched, so the outcome is the same as [`apply_delta`] followed by the inserts.
-const FUSED_POST: &str = "\
-WITH balance AS (
+const FUSED_POST: &str = concat!(
+    "WITH balance AS (
     UPDATE stock_balances SET on_hand = on_hand + $3, reserved = reserved + $4,
         defective = defective + $5, in_transit_in = in_transit_in + $6, on_order = on_order + $7,
         updated_at = $18
@@ -204,15 +205,20 @@ WITH balance AS (
     SELECT warehouse_id, part_id, created_at::date, quantity, 1 FROM ledger WHERE $19
     ON CONFLICT (warehouse_id, part_id, day) DO UPDATE
     SET quantity = demand_daily.quantity + excluded.quantity, lines = demand_daily.lines + excluded.lines
-), audit AS (
+), ",
+    postgres_chain_link!("$32", "$21 AND EXISTS (SELECT 1 FROM ledger)"),
+    ", audit AS (
     INSERT INTO audit_log (occurred_at, key_id, actor, method, route, action, entity_type,
-        entity_id, after_state, request_id, idempotency_key)
-    SELECT created_at, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31 FROM ledger WHERE $21
+        entity_id, after_state, request_id, idempotency_key, chain_id, chain_seq, prev_hash, entry_hash)
+    SELECT ledger.created_at, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
+        link.chain_id, link.seq, link.prev_hash, link.entry_hash
+    FROM ledger, link
 )
 SELECT id, warehouse_id, part_id, kind, quantity, on_hand_delta, reserved_delta, defective_delta,
     in_transit_delta, on_order_delta, reason_code, document_type, document_ref, supplier_id, lot,
     note, actor, request_id, created_at
-FROM ledger";
+FROM ledger"
+);
 
 /// Runs [`FUSED_POST`]; `None` when the balance refused the delta (or has no row yet).
 fn fused_post(
@@ -256,6 +262,7 @@ fn fused_post(
         .bind::<Nullable<Text>, _>(audit.map(|a| a.after.as_str()))
         .bind::<Nullable<Text>, _>(audit.and_then(|a| a.request_id))
         .bind::<Nullable<Text>, _>(audit.and_then(|a| a.idempotency_key))
+        .bind::<Text, _>(audit.map_or_else(String::new, |a| hex::encode(a.content().digest())))
         .get_result::<MovementRow>(pg)
         .optional()
 }

@@ -187,7 +187,7 @@ pub fn record_autocommit(
     let created_at = crate::db::now();
     let movement = planned.preview(id, actor, created_at);
     let after = serde_json::to_string(&movement).map_err(|e| AppError::Internal(e.into()))?;
-    let audit = audit.recording(id.to_string(), after);
+    let audit = audit.recording(created_at, id.to_string(), after);
     let posted = ledger::post_autocommit(conn, actor, &planned.movement, (id, created_at), &audit)?;
     Ok(posted.map(|_| movement))
 }

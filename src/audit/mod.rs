@@ -1,10 +1,17 @@
 //! The audit trail: who changed what, when, under which request. Written in the same
-//! transaction as the change it records; the table rejects updates and deletes (triggers).
+//! transaction as the change it records; the table rejects updates and deletes (triggers), and
+//! each entry is hash-chained to the one before it ([`chain`]) so that changes made behind the
+//! service's back show in `spares verify` ([`verify`]).
+
+pub mod chain;
+pub mod verify;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+pub use chain::Content;
 
 use crate::auth::Principal;
 use crate::db::{self, AnyConnection};
@@ -33,29 +40,32 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// Appends the audit entry of `change` to its chain: call it in the change's transaction.
 pub fn record(
     conn: &mut AnyConnection,
     who: &Principal,
     request: &RequestInfo,
     change: &Change<'_>,
 ) -> Result<(), AppError> {
-    diesel::insert_into(a::table)
-        .values((
-            a::occurred_at.eq(db::now()),
-            a::key_id.eq((who.key_id > 0).then_some(who.key_id)),
-            a::actor.eq(&who.name),
-            a::method.eq(&request.method),
-            a::route.eq(&request.route),
-            a::action.eq(change.action),
-            a::entity_type.eq(change.entity_type),
-            a::entity_id.eq(&change.entity_id),
-            a::before_state.eq(change.before.as_ref().map(|v| v.to_string())),
-            a::after_state.eq(change.after.as_ref().map(|v| v.to_string())),
-            a::request_id.eq(request.request_id.as_deref()),
-            a::idempotency_key.eq(request.idempotency_key.as_deref()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let before = change.before.as_ref().map(|v| v.to_string());
+    let after = change.after.as_ref().map(|v| v.to_string());
+    chain::append(
+        conn,
+        &Content {
+            occurred_at: db::now(),
+            key_id: (who.key_id > 0).then_some(who.key_id),
+            actor: &who.name,
+            method: &request.method,
+            route: &request.route,
+            action: change.action,
+            entity_type: change.entity_type,
+            entity_id: &change.entity_id,
+            before_state: before.as_deref(),
+            after_state: after.as_deref(),
+            request_id: request.request_id.as_deref(),
+            idempotency_key: request.idempotency_key.as_deref(),
+        },
+    )
 }
 
 /// A change about to be made, before it has an id: for a statement that writes its own audit
@@ -70,8 +80,9 @@ pub struct Pending<'a> {
 
 impl<'a> Pending<'a> {
     /// The audit row of the change once its id and resulting state are known.
-    pub fn recording(&self, entity_id: String, after: String) -> Record<'a> {
+    pub fn recording(&self, occurred_at: chrono::NaiveDateTime, entity_id: String, after: String) -> Record<'a> {
         Record {
+            occurred_at,
             key_id: (self.who.key_id > 0).then_some(self.who.key_id),
             actor: &self.who.name,
             method: &self.request.method,
@@ -89,6 +100,7 @@ impl<'a> Pending<'a> {
 /// Every value of an audit row for a creation (no `before` state).
 #[derive(Debug, Clone)]
 pub struct Record<'a> {
+    pub occurred_at: chrono::NaiveDateTime,
     pub key_id: Option<i64>,
     pub actor: &'a str,
     pub method: &'a str,
@@ -99,6 +111,26 @@ pub struct Record<'a> {
     pub after: String,
     pub request_id: Option<&'a str>,
     pub idempotency_key: Option<&'a str>,
+}
+
+impl Record<'_> {
+    /// What the chain covers of this row.
+    pub fn content(&self) -> Content<'_> {
+        Content {
+            occurred_at: self.occurred_at,
+            key_id: self.key_id,
+            actor: self.actor,
+            method: self.method,
+            route: self.route,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id: &self.entity_id,
+            before_state: None,
+            after_state: Some(&self.after),
+            request_id: self.request_id,
+            idempotency_key: self.idempotency_key,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

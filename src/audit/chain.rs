@@ -1,0 +1,239 @@
+//! The hash chain that makes the audit trail tamper-evident. Each entry stores
+//! `entry_hash = SHA-256(prev_hash ‖ seq as 8 bytes big-endian ‖ SHA-256(content))`, the hash
+//! of the entry before it in its chain (`prev_hash`, 64 zeros for the first) and its place
+//! (`chain_seq`); `audit_chains` holds each chain's last seq and hash. An entry is appended in
+//! the transaction of the change it records, with the chain head locked until that
+//! transaction ends, so concurrent writers can neither fork a chain nor leave a gap.
+//!
+//! SQLite has one writer at a time and one chain. PostgreSQL has [`POSTGRES_CHAINS`]: a writer
+//! takes the first head no one else holds (`FOR UPDATE SKIP LOCKED`), so writers wait on one
+//! another only when every chain is busy.
+
+use chrono::NaiveDateTime;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, AnyConnection};
+use crate::error::AppError;
+use crate::schema::{audit_chains as c, audit_log as a};
+
+/// `prev_hash` of a chain's first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Chains the PostgreSQL migration creates (ids 0..64), also the fallback modulus below.
+pub const POSTGRES_CHAINS: i32 = 64;
+
+/// PostgreSQL CTEs `head` (a chain head, locked) and `link` (the new entry's chain columns)
+/// for an entry whose content digest is the hex parameter `$digest`, made only when the SQL
+/// condition `$when` holds (nothing is locked or advanced otherwise).
+/// When every head is held the writer waits for one picked by its backend's pid (the modulus
+/// is [`POSTGRES_CHAINS`]).
+macro_rules! postgres_chain_link {
+    ($digest:literal, $when:literal) => {
+        concat!(
+            "head AS (
+    SELECT chain_id, seq, head_hash FROM audit_chains
+    WHERE chain_id = COALESCE(
+        (SELECT chain_id FROM audit_chains LIMIT 1 FOR UPDATE SKIP LOCKED), pg_backend_pid() % 64)
+    FOR UPDATE
+), link AS (
+    SELECT chain_id, seq + 1 AS seq, head_hash AS prev_hash,
+        encode(sha256(decode(head_hash, 'hex') || int8send(seq + 1) || decode(",
+            $digest,
+            ", 'hex')), 'hex') AS entry_hash
+    FROM head WHERE ",
+            $when,
+            "
+), chain AS (
+    UPDATE audit_chains AS c SET seq = link.seq, head_hash = link.entry_hash
+    FROM link WHERE c.chain_id = link.chain_id
+)"
+        )
+    };
+}
+pub(crate) use postgres_chain_link;
+
+/// Everything of an entry the chain covers.
+#[derive(Debug, Clone, Copy)]
+pub struct Content<'a> {
+    pub occurred_at: NaiveDateTime,
+    pub key_id: Option<i64>,
+    pub actor: &'a str,
+    pub method: &'a str,
+    pub route: &'a str,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub before_state: Option<&'a str>,
+    pub after_state: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl Content<'_> {
+    /// SHA-256 over every field, each length-prefixed (and NULL distinct from empty), so no
+    /// two different entries encode alike.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        let at = self.occurred_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+        let key = self.key_id.map(|k| k.to_string());
+        let fields = [
+            Some(at.as_str()),
+            key.as_deref(),
+            Some(self.actor),
+            Some(self.method),
+            Some(self.route),
+            Some(self.action),
+            Some(self.entity_type),
+            Some(self.entity_id),
+            self.before_state,
+            self.after_state,
+            self.request_id,
+            self.idempotency_key,
+        ];
+        for field in fields {
+            match field {
+                None => hasher.update([0u8]),
+                Some(value) => {
+                    hasher.update([1u8]);
+                    hasher.update((value.len() as u64).to_be_bytes());
+                    hasher.update(value.as_bytes());
+                }
+            }
+        }
+        hasher.finalize().into()
+    }
+}
+
+/// The hash of entry `seq` with content `digest` following an entry hashed `prev` (hex);
+/// `None` when `prev` is not hex.
+pub fn link(prev: &str, seq: i64, digest: &[u8; 32]) -> Option<String> {
+    let prev = hex::decode(prev).ok()?;
+    let hash = Sha256::new()
+        .chain_update(prev)
+        .chain_update(seq.to_be_bytes())
+        .chain_update(digest)
+        .finalize();
+    Some(hex::encode(hash))
+}
+
+const APPEND_POSTGRES: &str = concat!(
+    "WITH ",
+    postgres_chain_link!("$13", "TRUE"),
+    "
+INSERT INTO audit_log (occurred_at, key_id, actor, method, route, action, entity_type, entity_id,
+    before_state, after_state, request_id, idempotency_key, chain_id, chain_seq, prev_hash, entry_hash)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, chain_id, seq, prev_hash, entry_hash FROM link"
+);
+
+/// Appends an entry to a chain. Call it inside the transaction of the change it records: the
+/// chain head stays locked until that transaction ends.
+pub fn append(conn: &mut AnyConnection, entry: &Content<'_>) -> Result<(), AppError> {
+    let digest = entry.digest();
+    let pg = match conn {
+        AnyConnection::Postgresql(pg) => pg,
+        AnyConnection::Sqlite(sqlite) => {
+            // The head is read and advanced under the write lock: the caller's transaction's,
+            // or one of its own (BEGIN IMMEDIATE) when called outside any.
+            let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth();
+            return match depth {
+                Ok(Some(_)) => append_sqlite(conn, entry, &digest),
+                _ => db::write_tx(conn, |conn| append_sqlite(conn, entry, &digest)),
+            };
+        }
+    };
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let written = diesel::sql_query(APPEND_POSTGRES)
+        .bind::<Timestamp, _>(entry.occurred_at)
+        .bind::<Nullable<BigInt>, _>(entry.key_id)
+        .bind::<Text, _>(entry.actor)
+        .bind::<Text, _>(entry.method)
+        .bind::<Text, _>(entry.route)
+        .bind::<Text, _>(entry.action)
+        .bind::<Text, _>(entry.entity_type)
+        .bind::<Text, _>(entry.entity_id)
+        .bind::<Nullable<Text>, _>(entry.before_state)
+        .bind::<Nullable<Text>, _>(entry.after_state)
+        .bind::<Nullable<Text>, _>(entry.request_id)
+        .bind::<Nullable<Text>, _>(entry.idempotency_key)
+        .bind::<Text, _>(hex::encode(digest))
+        .execute(pg)?;
+    if written != 1 {
+        return Err(AppError::Internal(anyhow::anyhow!("no audit chain head to append to")));
+    }
+    Ok(())
+}
+
+fn append_sqlite(conn: &mut AnyConnection, entry: &Content<'_>, digest: &[u8; 32]) -> Result<(), AppError> {
+    let (chain_id, seq, prev): (i32, i64, String) = c::table
+        .order(c::chain_id)
+        .select((c::chain_id, c::seq, c::head_hash))
+        .first(conn)?;
+    let seq = seq + 1;
+    let hash = link(&prev, seq, digest)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("audit chain {chain_id}: its head is not a hash")))?;
+    diesel::insert_into(a::table)
+        .values((
+            (
+                a::occurred_at.eq(entry.occurred_at),
+                a::key_id.eq(entry.key_id),
+                a::actor.eq(entry.actor),
+                a::method.eq(entry.method),
+                a::route.eq(entry.route),
+                a::action.eq(entry.action),
+                a::entity_type.eq(entry.entity_type),
+                a::entity_id.eq(entry.entity_id),
+            ),
+            (
+                a::before_state.eq(entry.before_state),
+                a::after_state.eq(entry.after_state),
+                a::request_id.eq(entry.request_id),
+                a::idempotency_key.eq(entry.idempotency_key),
+                a::chain_id.eq(chain_id),
+                a::chain_seq.eq(seq),
+                a::prev_hash.eq(&prev),
+                a::entry_hash.eq(&hash),
+            ),
+        ))
+        .execute(conn)?;
+    diesel::update(c::table.find(chain_id))
+        .set((c::seq.eq(seq), c::head_hash.eq(&hash)))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(after: Option<&str>) -> Content<'_> {
+        Content {
+            occurred_at: chrono::DateTime::from_timestamp(1_764_000_000, 123_456_000)
+                .map(|t| t.naive_utc())
+                .unwrap_or_default(),
+            key_id: Some(1),
+            actor: "admin",
+            method: "POST",
+            route: "/api/v1/parts",
+            action: "part.create",
+            entity_type: "part",
+            entity_id: "7",
+            before_state: None,
+            after_state: after,
+            request_id: None,
+            idempotency_key: None,
+        }
+    }
+
+    #[test]
+    fn any_change_to_content_place_or_predecessor_changes_the_hash() {
+        let digest = entry(Some("{}")).digest();
+        let hash = link(GENESIS, 1, &digest).expect("hex");
+        assert_ne!(entry(Some("{} ")).digest(), digest);
+        assert_ne!(entry(None).digest(), entry(Some("")).digest(), "NULL is not empty");
+        assert_ne!(link(GENESIS, 2, &digest).expect("hex"), hash);
+        assert_ne!(link(&hash, 1, &digest).expect("hex"), hash);
+        assert_eq!(link("not hex", 1, &digest), None);
+    }
+}
