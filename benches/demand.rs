@@ -21,7 +21,7 @@ use spares::catalog::{parts, regions, suppliers, warehouses};
 use spares::db::{self, DatabaseUrl, PoolSettings};
 use spares::demand::forecasts::{self, ForecastRunRequest, ForecastSettings};
 use spares::demand::import::{self, Format};
-use spares::procurement::{model::RunRequest, planning, ReplenishmentSettings};
+use spares::replenishment::{model::RunRequest, planning, ReplenishmentSettings};
 use spares::stock::ledger::Actor;
 
 const WAREHOUSES: usize = 20;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use spares::simulate::{run, Engine, EngineParams, Scenario};
+use spares::simulate::{run, Engine, EngineParams};
 
 /// xorshift64*: deterministic and dependency-free.
 struct Rng(u64);
@@ -71,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::write(dir.join("demand.csv"), demand)?;
     let t = Instant::now();
-    let scenario = Scenario::load(&dir)?;
+    let scenario = spares::simulate::load(&dir)?;
     let load = t.elapsed().as_secs_f64();
     for transfers in [true, false] {
         let t = Instant::now();

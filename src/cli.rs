@@ -308,7 +308,7 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
         },
         forecast_interval: (serve.forecast_interval_hours > 0)
             .then(|| Duration::from_secs(serve.forecast_interval_hours * 3600)),
-        replenishment: crate::procurement::ReplenishmentSettings {
+        replenishment: crate::replenishment::ReplenishmentSettings {
             stockout_target: serve.stockout_target,
             region_targets: targets("region-target", &serve.region_targets)?,
             class_targets: targets("class-target", &serve.class_targets)?,
@@ -316,7 +316,7 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
             auto_approve_below: serve.auto_approve_below,
             auto_approve_regional_transfers: serve.auto_approve_regional_transfers,
             review_days: serve.review_days,
-            calibration: crate::procurement::CalibrationSettings {
+            calibration: crate::replenishment::CalibrationSettings {
                 enabled: serve.calibrate,
                 recalibrate_days: serve.recalibrate_days,
                 backtest_days: serve.backtest_days,
@@ -467,7 +467,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = crate::simulate::simulate(&args.scenario, policy, args.target)?;
             print!("{report}");
             if let Some(out) = &args.out {
-                report.write_json(out)?;
+                crate::simulate::write_json(&report, out)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -631,8 +631,8 @@ fn plan_demo(conn: &mut db::AnyConnection, settings: &Settings) -> anyhow::Resul
         name: "demo-seed".into(),
         request_id: None,
     };
-    let request = crate::procurement::model::RunRequest::default();
-    let run = crate::procurement::planning::run(conn, &settings.replenishment, &request, "demo", &actor)?;
+    let request = crate::replenishment::model::RunRequest::default();
+    let run = crate::replenishment::planning::run(conn, &settings.replenishment, &request, "demo", &actor)?;
     println!(
         "demo: forecast {} series, proposed {} purchases and {} transfers in {:.1} s",
         forecasts.series,

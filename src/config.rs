@@ -54,7 +54,7 @@ pub struct Settings {
     /// How often scheduled forecast runs happen; `None` turns them off.
     pub forecast_interval: Option<Duration>,
     /// How replenishment plans and what it approves by itself.
-    pub replenishment: crate::procurement::ReplenishmentSettings,
+    pub replenishment: crate::replenishment::ReplenishmentSettings,
     /// How often scheduled replenishment runs happen; `None` turns them off.
     pub replenishment_interval: Option<Duration>,
     /// How often the webhook outbox is delivered; `None` turns delivery off.

@@ -103,7 +103,7 @@ const REPLENISHMENT_JOB: &str = "replenishment";
 const REPLENISHMENT_LEASE: chrono::Duration = chrono::Duration::hours(2);
 
 /// Runs replenishment every `interval`, on whichever instance takes the lease first.
-pub fn spawn_replenishment(pool: DbPool, settings: crate::procurement::ReplenishmentSettings, interval: Duration) {
+pub fn spawn_replenishment(pool: DbPool, settings: crate::replenishment::ReplenishmentSettings, interval: Duration) {
     let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(interval.min(Duration::from_secs(60)));
@@ -130,10 +130,10 @@ pub fn spawn_replenishment(pool: DbPool, settings: crate::procurement::Replenish
 /// Runs replenishment when the schedule says so and no other instance is running it.
 pub fn run_replenishment_if_due(
     pool: &DbPool,
-    settings: &crate::procurement::ReplenishmentSettings,
+    settings: &crate::replenishment::ReplenishmentSettings,
     interval: Duration,
     holder: &str,
-) -> Result<Option<crate::procurement::model::RunSummary>, AppError> {
+) -> Result<Option<crate::replenishment::model::RunSummary>, AppError> {
     let mut conn = pool.get()?;
     let every = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::days(1));
     if !lease::acquire(&mut conn, REPLENISHMENT_JOB, holder, REPLENISHMENT_LEASE, every)? {
@@ -143,8 +143,8 @@ pub fn run_replenishment_if_due(
         name: "system:replenishment".to_owned(),
         request_id: None,
     };
-    let request = crate::procurement::model::RunRequest::default();
-    let outcome = crate::procurement::planning::run(&mut conn, settings, &request, "scheduled", &actor);
+    let request = crate::replenishment::model::RunRequest::default();
+    let outcome = crate::replenishment::planning::run(&mut conn, settings, &request, "scheduled", &actor);
     lease::finish(&mut conn, REPLENISHMENT_JOB, holder)?;
     outcome.map(Some)
 }
@@ -158,7 +158,7 @@ const URGENT_BATCH: i64 = 100;
 /// Runs the queued urgent replenishment runs every `interval`, on one instance at a time.
 pub fn spawn_urgent_replenishment(
     pool: DbPool,
-    settings: crate::procurement::ReplenishmentSettings,
+    settings: crate::replenishment::ReplenishmentSettings,
     interval: Duration,
 ) {
     let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
@@ -182,25 +182,25 @@ pub fn spawn_urgent_replenishment(
 /// Returns how many parts were run.
 pub fn run_urgent_replenishment(
     pool: &DbPool,
-    settings: &crate::procurement::ReplenishmentSettings,
+    settings: &crate::replenishment::ReplenishmentSettings,
     holder: &str,
 ) -> Result<usize, AppError> {
     let mut conn = pool.get()?;
-    let pending = crate::procurement::refusals::pending(&mut conn, URGENT_BATCH)?;
+    let pending = crate::replenishment::refusals::pending(&mut conn, URGENT_BATCH)?;
     if pending.is_empty() || !lease::acquire(&mut conn, URGENT_JOB, holder, URGENT_LEASE, chrono::Duration::zero())? {
         return Ok(0);
     }
     let outcome = (|| {
         // Read again under the lease: another instance may have handled some meanwhile.
-        let pending = crate::procurement::refusals::pending(&mut conn, URGENT_BATCH)?;
-        let runs = crate::procurement::planning::UrgentRuns::new(&mut conn)?;
+        let pending = crate::replenishment::refusals::pending(&mut conn, URGENT_BATCH)?;
+        let runs = crate::replenishment::planning::UrgentRuns::new(&mut conn)?;
         for part in &pending {
             match runs.run(&mut conn, settings, &part.part_number) {
                 // A part deleted since needs no run.
                 Ok(_) | Err(AppError::NotFound { .. }) => {}
                 Err(other) => return Err(other),
             }
-            crate::procurement::refusals::mark_handled(&mut conn, part)?;
+            crate::replenishment::refusals::mark_handled(&mut conn, part)?;
         }
         Ok(pending.len())
     })();

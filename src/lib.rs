@@ -14,7 +14,6 @@ pub mod forecast;
 pub mod idempotency;
 pub mod jobs;
 pub mod pagination;
-pub mod procurement;
 pub mod replenishment;
 pub mod reservations;
 pub mod schema;

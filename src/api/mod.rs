@@ -40,7 +40,7 @@ pub struct AppState {
     /// Whether `/metrics` answers without an admin key.
     pub metrics_public: bool,
     pub forecast: crate::demand::forecasts::ForecastSettings,
-    pub replenishment: crate::procurement::ReplenishmentSettings,
+    pub replenishment: crate::replenishment::ReplenishmentSettings,
     /// Seals stored secrets; `None` when the instance has no key file (secrets are refused).
     pub secret_keys: Option<std::sync::Arc<crate::secrets::KeyRing>>,
 }

@@ -8,11 +8,11 @@ use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, A
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::procurement::model::{
+use crate::replenishment::model::{
     BulkApprove, BulkApproved, KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, Proposal, ProposalEdit,
     ProposalFilter, PurchaseOrder, PurchaseOrderFilter, RejectInput, RunRequest, RunSummary,
 };
-use crate::procurement::{kpis, planning, policies, proposals, purchase_orders, runs};
+use crate::replenishment::{kpis, planning, policies, proposals, purchase_orders, runs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/replenishment/runs", "POST").route(web::post().to(run)));

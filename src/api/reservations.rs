@@ -54,10 +54,10 @@ pub async fn reserve(
     if let Err(AppError::Shortage { lines }) = &result {
         metrics::counter!("spares_reservations_refused_total").increment(1);
         // The refusal rolled back with the reservation: record it on its own; the urgent
-        // replenishment job picks it up (see `procurement::refusals`).
+        // replenishment job picks it up (see `replenishment::refusals`).
         let lines = lines.clone();
         let recorded = with_conn(&state.pool, move |conn| {
-            crate::procurement::refusals::record(conn, &warehouse, &repair_order, &lines)
+            crate::replenishment::refusals::record(conn, &warehouse, &repair_order, &lines)
         })
         .await;
         if let Err(error) = recorded {

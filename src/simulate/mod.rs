@@ -1,26 +1,16 @@
-//! `spares simulate`: replays a scenario's demand on an in-memory network, one period at a
-//! time, under a replenishment policy, and reports service and inventory figures.
-//!
-//! Layout: [`scenario`] loads the directory, [`network`] holds the state and the period loop,
-//! [`policy`] is the interface policies implement, [`minmax`] the ERP baseline, [`report`] the
-//! figures, [`engine`] the replenishment engine.
+//! `spares simulate`: the file and clock side of the simulator. [`load`] reads a scenario
+//! directory, [`simulate`] runs it under a policy and times it, [`write_json`] saves the report.
+//! The engine itself (network, period loop, policies, figures) is the pure
+//! [`spares_core::simulate`], re-exported here.
 
-pub mod engine;
-pub mod minmax;
-pub mod network;
-pub mod policy;
-pub mod report;
-pub mod scenario;
+pub mod load;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use engine::{Engine, EngineParams};
-pub use minmax::{MinMax, MinMaxParams};
-pub use network::run;
-pub use policy::{Decision, NetworkView, Policy};
-pub use report::Report;
-pub use scenario::Scenario;
+pub use spares_core::simulate::*;
+
+pub use load::load;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -90,7 +80,7 @@ pub fn simulate(dir: &Path, policy: PolicyChoice, target: Option<f64>) -> Result
             return Err(SimError::Invalid(format!("target {t} is not in (0, 1]")));
         }
     }
-    let scenario = Scenario::load(dir)?;
+    let scenario = load(dir)?;
     let mut report = match policy {
         PolicyChoice::Engine | PolicyChoice::EngineNoTransfers => {
             let params = EngineParams {
@@ -99,22 +89,38 @@ pub fn simulate(dir: &Path, policy: PolicyChoice, target: Option<f64>) -> Result
                 ..EngineParams::default()
             };
             let mut engine = Engine::new(params);
-            let mut r = run(&scenario, &mut engine);
+            let mut r = timed_run(&scenario, &mut engine);
             r.settings = engine.settings(&scenario);
             r
         }
         PolicyChoice::MinMax => match target {
             None => {
                 let params = MinMaxParams::default();
-                let mut r = run(&scenario, &mut MinMax::new(params));
+                let mut r = timed_run(&scenario, &mut MinMax::new(params));
                 r.settings = minmax::settings(params);
                 r
             }
-            Some(t) => minmax::tune(&scenario, MinMaxParams::default(), t),
+            Some(t) => minmax::tune(&scenario, MinMaxParams::default(), t, timed_run),
         },
     };
     report.total_seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// [`run`] with its wall time in the report.
+pub fn timed_run(scenario: &Scenario, policy: &mut dyn Policy) -> Report {
+    let started = Instant::now();
+    let mut report = run(scenario, policy);
+    report.run_seconds = started.elapsed().as_secs_f64();
+    report.total_seconds = report.run_seconds;
+    report
+}
+
+/// Writes the report as pretty JSON (`--out report.json`).
+pub fn write_json(report: &Report, path: &Path) -> Result<(), SimError> {
+    let text =
+        serde_json::to_string_pretty(report).map_err(|e| SimError::Invalid(format!("cannot serialise report: {e}")))?;
+    std::fs::write(path, text).map_err(|e| SimError::io(path, e))
 }
 
 #[cfg(test)]

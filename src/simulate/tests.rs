@@ -28,7 +28,7 @@ const ONE_PART: &str = "part_number,description,unit_cost,lead_days,moq,pack_siz
 
 fn load(files: &[(&str, &str)]) -> Scenario {
     let dir = scenario_dir(files);
-    let s = Scenario::load(&dir).expect("scenario loads");
+    let s = super::load(&dir).expect("scenario loads");
     let _ = std::fs::remove_dir_all(&dir);
     s
 }
@@ -311,7 +311,7 @@ fn unknown_toml_key_is_rejected_with_line_and_field() {
         ("parts.csv", ONE_PART),
         ("demand.csv", "date,warehouse,part_number,qty\n"),
     ]);
-    let err = Scenario::load(&dir).expect_err("unknown key must fail");
+    let err = super::load(&dir).expect_err("unknown key must fail");
     match &err {
         SimError::Load { file, line, field, .. } => {
             assert!(file.ends_with("scenario.toml"));
@@ -345,7 +345,7 @@ fn defaults_apply_and_csv_errors_name_file_line_and_field() {
             "date,warehouse,part_number,qty\n2024-01-01,A,P,1\n2024-01-02,A,P,-2\n",
         ),
     ]);
-    let err = Scenario::load(&dir).expect_err("negative qty must fail");
+    let err = super::load(&dir).expect_err("negative qty must fail");
     let text = err.to_string();
     assert!(text.contains("demand.csv:3: field `qty`"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -430,7 +430,7 @@ fn stock_csv_sets_the_opening_stock_instead_of_the_policy() {
         ("demand.csv", demand),
         ("stock.csv", "warehouse,part_number,on_hand\nA,NOPE,3\n"),
     ]);
-    let error = Scenario::load(&unknown)
+    let error = super::load(&unknown)
         .map(|_| ())
         .expect_err("an unknown part is refused");
     let _ = std::fs::remove_dir_all(&unknown);

@@ -248,7 +248,7 @@ fn plan(conn: &mut AnyConnection, input: &MovementInput, at: Stockpoint) -> Resu
             // A receipt against one of our purchase orders brings its units off `on_order`.
             let arrived = match &po {
                 Some(number) => {
-                    crate::procurement::purchase_orders::on_receipt(conn, number, at.warehouse_id, at.part_id, q)?
+                    crate::replenishment::purchase_orders::on_receipt(conn, number, at.warehouse_id, at.part_id, q)?
                 }
                 None => 0,
             };

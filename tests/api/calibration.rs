@@ -3,7 +3,7 @@
 //! gives); a stable Poisson network stays close to the configured target.
 
 use serde_json::{json, Value};
-use spares::procurement::{model::RunRequest, planning, ReplenishmentSettings};
+use spares::replenishment::{model::RunRequest, planning, ReplenishmentSettings};
 use spares::stock::ledger::Actor;
 
 use crate::helpers::TestApp;

@@ -373,7 +373,7 @@ async fn kpis_follow_the_ledger_and_the_refusals(app: TestApp) {
 
 async fn the_scheduled_run_happens_once_across_instances(app: TestApp) {
     app.seed_network().await;
-    let settings = spares::procurement::ReplenishmentSettings::default();
+    let settings = spares::replenishment::ReplenishmentSettings::default();
     let every = std::time::Duration::from_secs(24 * 3600);
     let runs: Vec<bool> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)

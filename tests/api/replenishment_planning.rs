@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
-use spares::procurement::{model::RunRequest, planning, ReplenishmentSettings};
+use spares::replenishment::{model::RunRequest, planning, ReplenishmentSettings};
 
 use crate::helpers::TestApp;
 use crate::on_both_backends;

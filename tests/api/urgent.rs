@@ -33,7 +33,7 @@ fn unhandled_refusals(app: &TestApp) -> i64 {
 
 /// Runs the urgent job from `instances` threads at once; returns the parts each one ran.
 fn race(app: &TestApp, instances: usize) -> Vec<usize> {
-    let settings = spares::procurement::ReplenishmentSettings::default();
+    let settings = spares::replenishment::ReplenishmentSettings::default();
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..instances)
             .map(|i| {

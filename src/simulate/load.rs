@@ -1,373 +1,68 @@
-//! Loading and validating a scenario directory into compact, index-based tables.
-//!
-//! Everything is resolved to dense indices at load time (warehouse, part, pair = warehouse *
-//! parts + part, period) so the period loop and the policies never hash strings.
-//!
-//! Money is held as integer cents (`i64`) throughout the simulation; only the report turns sums
-//! of cents into `f64` currency units, for averages and ratios.
+//! Loading and validating a scenario directory into the engine's [`Scenario`] tables; every
+//! error names the file, line and field.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
+use spares_core::simulate::scenario::{
+    Calendar, Config, Demand, DemandLine, Part, PeriodKind, Scenario, Warehouse, WarehouseKind,
+    DEFAULT_HOLDING_RATE_PER_YEAR, DEFAULT_LANE_DAYS_CROSS_REGION, DEFAULT_LANE_DAYS_SAME_REGION,
+    DEFAULT_ORDER_COST_CENTS, DEFAULT_REVIEW_PERIOD_DAYS, DEFAULT_TARGET_FILL_RATE,
+};
 
 use super::SimError;
 
-/// Holding cost rate used when `scenario.toml` has none.
-pub const DEFAULT_HOLDING_RATE_PER_YEAR: f64 = 0.25;
-/// Cost of placing one purchase order (in cents) used when `scenario.toml` has none.
-pub const DEFAULT_ORDER_COST_CENTS: i64 = 5_000;
-pub const DEFAULT_TARGET_FILL_RATE: f64 = 0.99;
-pub const DEFAULT_REVIEW_PERIOD_DAYS: u32 = 1;
-/// Transfer lead time between two warehouses of one region when `lanes.csv` does not list the lane.
-pub const DEFAULT_LANE_DAYS_SAME_REGION: u32 = 1;
-pub const DEFAULT_LANE_DAYS_CROSS_REGION: u32 = 3;
+/// Reads and validates the scenario directory `dir` (`scenario.toml`, `warehouses.csv`,
+/// `parts.csv`, `demand.csv`, optional `lanes.csv` and `stock.csv`).
+pub fn load(dir: &Path) -> Result<Scenario, SimError> {
+    let config = load_config(&dir.join("scenario.toml"))?;
+    let (warehouses, regions) = load_warehouses(&dir.join("warehouses.csv"))?;
+    let wh_index: HashMap<String, usize> = warehouses
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.code.clone(), i))
+        .collect();
+    let parts = load_parts(&dir.join("parts.csv"), config.period)?;
+    let part_index: HashMap<String, usize> = parts.iter().enumerate().map(|(i, p)| (p.number.clone(), i)).collect();
+    let lane_days = load_lanes(&dir.join("lanes.csv"), &warehouses, &wh_index)?;
+    let lanes = lane_days.iter().map(|&d| config.period.periods_for_days(d)).collect();
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PeriodKind {
-    #[default]
-    Day,
-    Week,
-    Month,
-}
+    let toml_path = dir.join("scenario.toml");
+    let calendar = Calendar::new(config.period, config.history_start, config.eval_end)
+        .ok_or_else(|| SimError::load(&toml_path, None, "eval_end", "date out of range"))?;
+    let eval_start = calendar
+        .period_of(config.eval_start)
+        .ok_or_else(|| SimError::load(&toml_path, None, "eval_start", "outside the calendar"))?;
+    let eval_end = calendar.len();
+    let review_every = config.period.periods_for_days(config.review_period_days).max(1) as usize;
 
-impl PeriodKind {
-    /// Mean length in days; a month is 365.25 / 12 = 30.4375 days.
-    pub fn days(self) -> f64 {
-        match self {
-            PeriodKind::Day => 1.0,
-            PeriodKind::Week => 7.0,
-            PeriodKind::Month => 30.4375,
-        }
-    }
-
-    /// Whole periods covering `days`, rounded up: a lead time of 8 days is 2 weeks, 31 days is
-    /// 2 months. Integer arithmetic (30.4375 = 487 / 16) keeps the rounding exact.
-    pub fn periods_for_days(self, days: u32) -> u32 {
-        let d = u64::from(days);
-        let p = match self {
-            PeriodKind::Day => d,
-            PeriodKind::Week => d.div_ceil(7),
-            PeriodKind::Month => (d * 16).div_ceil(487),
-        };
-        u32::try_from(p).unwrap_or(u32::MAX)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PeriodKind::Day => "day",
-            PeriodKind::Week => "week",
-            PeriodKind::Month => "month",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WarehouseKind {
-    Regional,
-    Local,
-}
-
-#[derive(Debug, Clone)]
-pub struct Warehouse {
-    pub code: String,
-    pub name: String,
-    /// Index into [`Scenario::regions`].
-    pub region: usize,
-    pub kind: WarehouseKind,
-}
-
-#[derive(Debug, Clone)]
-pub struct Part {
-    pub number: String,
-    pub description: String,
-    pub unit_cost_cents: i64,
-    pub lead_days: u32,
-    /// Supplier lead time rounded up to whole periods.
-    pub lead_periods: u32,
-    pub moq: i64,
-    pub pack_size: i64,
-}
-
-/// The `scenario.toml` settings after defaults are applied.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub period: PeriodKind,
-    pub history_start: NaiveDate,
-    pub eval_start: NaiveDate,
-    pub eval_end: NaiveDate,
-    pub target_fill_rate: f64,
-    pub review_period_days: u32,
-    pub holding_rate_per_year: f64,
-    pub order_cost_cents: i64,
-}
-
-/// One demand line: a customer request for `qty` units of a pair in some period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DemandLine {
-    pub pair: u32,
-    pub qty: u32,
-}
-
-/// Demand indexed both ways: per pair (sorted by period) and per period (file order), plus dense
-/// per-period totals for pairs that have any demand, so a forecaster reads a plain slice.
-#[derive(Debug, Clone, Default)]
-pub struct Demand {
-    /// Per pair, `(period, qty)` lines sorted by period, file order within a period.
-    pub pair_lines: Vec<Vec<(u32, u32)>>,
-    period_offsets: Vec<usize>,
-    period_lines: Vec<DemandLine>,
-    /// Row of each pair in `totals`, or `NO_ROW` for pairs that never see demand: most pairs of
-    /// a big network are empty and need no dense row.
-    dense_row: Vec<u32>,
-    totals: Vec<u32>,
-    zeros: Vec<u32>,
-    n_periods: usize,
-}
-
-const NO_ROW: u32 = u32::MAX;
-
-impl Demand {
-    fn build(n_pairs: usize, n_periods: usize, mut lines: Vec<(u32, DemandLine)>) -> Demand {
-        // Stable sort keeps file order inside a period, which fixes who is served first.
-        lines.sort_by_key(|(p, _)| *p);
-        let mut pair_lines = vec![Vec::new(); n_pairs];
-        let mut period_offsets = vec![0usize; n_periods + 1];
-        for (p, l) in &lines {
-            pair_lines[l.pair as usize].push((*p, l.qty));
-            period_offsets[*p as usize + 1] += 1;
-        }
-        for i in 0..n_periods {
-            period_offsets[i + 1] += period_offsets[i];
-        }
-        let mut dense_row = vec![NO_ROW; n_pairs];
-        let mut rows = 0u32;
-        for (pair, pl) in pair_lines.iter().enumerate() {
-            if !pl.is_empty() {
-                dense_row[pair] = rows;
-                rows += 1;
-            }
-        }
-        let mut totals = vec![0u32; rows as usize * n_periods];
-        for (pair, pl) in pair_lines.iter().enumerate() {
-            let row = dense_row[pair];
-            if row == NO_ROW {
-                continue;
-            }
-            let base = row as usize * n_periods;
-            for &(p, q) in pl {
-                let t = &mut totals[base + p as usize];
-                *t = t.saturating_add(q);
-            }
-        }
-        Demand {
-            pair_lines,
-            period_offsets,
-            period_lines: lines.into_iter().map(|(_, l)| l).collect(),
-            dense_row,
-            totals,
-            zeros: vec![0; n_periods],
-            n_periods,
-        }
-    }
-
-    /// Per-period demand totals of a pair for periods `0..upto`, zero-filled.
-    pub fn history(&self, pair: usize, upto: usize) -> &[u32] {
-        let upto = upto.min(self.n_periods);
-        match self.dense_row.get(pair) {
-            Some(&row) if row != NO_ROW => {
-                let base = row as usize * self.n_periods;
-                &self.totals[base..base + upto]
-            }
-            _ => &self.zeros[..upto],
-        }
-    }
-
-    /// The demand lines of one period in file order.
-    pub fn lines_in(&self, period: usize) -> &[DemandLine] {
-        if period >= self.n_periods {
-            return &[];
-        }
-        &self.period_lines[self.period_offsets[period]..self.period_offsets[period + 1]]
-    }
-
-    pub fn first_period(&self, pair: usize) -> Option<usize> {
-        self.pair_lines.get(pair)?.first().map(|&(p, _)| p as usize)
-    }
-
-    pub fn total_lines(&self) -> usize {
-        self.period_lines.len()
-    }
-}
-
-/// Period start dates from `history_start` up to the period holding `eval_end`, plus one more
-/// start that closes the last period.
-#[derive(Debug, Clone)]
-pub struct Calendar {
-    pub kind: PeriodKind,
-    starts: Vec<NaiveDate>,
-}
-
-impl Calendar {
-    fn new(kind: PeriodKind, first: NaiveDate, last_day: NaiveDate) -> Option<Calendar> {
-        let mut starts = vec![first];
-        loop {
-            let k = starts.len() as u32;
-            let next = match kind {
-                PeriodKind::Day => first.checked_add_days(Days::new(u64::from(k)))?,
-                PeriodKind::Week => first.checked_add_days(Days::new(7 * u64::from(k)))?,
-                // Counting from `first` each time avoids drift from clamping (Jan 31 -> Feb 28).
-                PeriodKind::Month => first.checked_add_months(Months::new(k))?,
-            };
-            starts.push(next);
-            if next > last_day {
-                return Some(Calendar { kind, starts });
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn start(&self, period: usize) -> Option<NaiveDate> {
-        if period < self.len() {
-            self.starts.get(period).copied()
-        } else {
-            None
-        }
-    }
-
-    /// The period containing `date`, if inside the calendar.
-    pub fn period_of(&self, date: NaiveDate) -> Option<usize> {
-        let i = self.starts.partition_point(|s| *s <= date);
-        if i == 0 || i > self.len() {
-            None
-        } else {
-            Some(i - 1)
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Scenario {
-    /// Directory name, for the report.
-    pub name: String,
-    pub config: Config,
-    pub calendar: Calendar,
-    /// First evaluation period; earlier periods are history only.
-    pub eval_start: usize,
-    /// One past the last evaluation period (= calendar length).
-    pub eval_end: usize,
-    /// Review every this many periods (review_period_days rounded up, at least 1).
-    pub review_every: usize,
-    pub warehouses: Vec<Warehouse>,
-    pub regions: Vec<String>,
-    pub parts: Vec<Part>,
-    /// Transfer lead periods, `lanes[from * n_warehouses + to]`.
-    pub lanes: Vec<u32>,
-    /// Transfer lead days as given (or defaulted), same layout as `lanes`.
-    pub lane_days: Vec<u32>,
-    pub demand: Demand,
-    /// From `stock.csv`: on hand per pair at the start of the evaluation.
-    pub initial_stock: Option<Vec<i64>>,
-    /// Demand rows dated outside the calendar, skipped.
-    pub ignored_demand_rows: usize,
-}
-
-impl Scenario {
-    pub fn n_warehouses(&self) -> usize {
-        self.warehouses.len()
-    }
-
-    pub fn n_parts(&self) -> usize {
-        self.parts.len()
-    }
-
-    pub fn n_pairs(&self) -> usize {
-        self.warehouses.len() * self.parts.len()
-    }
-
-    pub fn n_periods(&self) -> usize {
-        self.calendar.len()
-    }
-
-    pub fn pair(&self, warehouse: usize, part: usize) -> usize {
-        warehouse * self.parts.len() + part
-    }
-
-    /// `(warehouse, part)` of a pair.
-    pub fn split_pair(&self, pair: usize) -> (usize, usize) {
-        (pair / self.parts.len(), pair % self.parts.len())
-    }
-
-    pub fn lane(&self, from: usize, to: usize) -> u32 {
-        self.lanes[from * self.warehouses.len() + to]
-    }
-
-    pub fn is_review_period(&self, period: usize) -> bool {
-        period >= self.eval_start && (period - self.eval_start).is_multiple_of(self.review_every)
-    }
-
-    /// A pair that saw demand before the evaluation; stock-out rates count only these.
-    pub fn is_warm(&self, pair: usize) -> bool {
-        self.demand.first_period(pair).is_some_and(|p| p < self.eval_start)
-    }
-
-    pub fn load(dir: &Path) -> Result<Scenario, SimError> {
-        let config = load_config(&dir.join("scenario.toml"))?;
-        let (warehouses, regions) = load_warehouses(&dir.join("warehouses.csv"))?;
-        let wh_index: HashMap<String, usize> = warehouses
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.code.clone(), i))
-            .collect();
-        let parts = load_parts(&dir.join("parts.csv"), config.period)?;
-        let part_index: HashMap<String, usize> = parts.iter().enumerate().map(|(i, p)| (p.number.clone(), i)).collect();
-        let lane_days = load_lanes(&dir.join("lanes.csv"), &warehouses, &wh_index)?;
-        let lanes = lane_days.iter().map(|&d| config.period.periods_for_days(d)).collect();
-
-        let toml_path = dir.join("scenario.toml");
-        let calendar = Calendar::new(config.period, config.history_start, config.eval_end)
-            .ok_or_else(|| SimError::load(&toml_path, None, "eval_end", "date out of range"))?;
-        let eval_start = calendar
-            .period_of(config.eval_start)
-            .ok_or_else(|| SimError::load(&toml_path, None, "eval_start", "outside the calendar"))?;
-        let eval_end = calendar.len();
-        let review_every = config.period.periods_for_days(config.review_period_days).max(1) as usize;
-
-        let n_pairs = warehouses.len() * parts.len();
-        let (demand, ignored) = load_demand(&dir.join("demand.csv"), &calendar, &wh_index, &part_index, parts.len())?;
-        let initial_stock = load_stock(&dir.join("stock.csv"), &wh_index, &part_index, parts.len())?;
-        let name = dir
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| dir.display().to_string());
-        let scenario = Scenario {
-            name,
-            config,
-            demand: Demand::build(n_pairs, calendar.len(), demand),
-            calendar,
-            eval_start,
-            eval_end,
-            review_every,
-            warehouses,
-            regions,
-            parts,
-            lanes,
-            lane_days,
-            initial_stock,
-            ignored_demand_rows: ignored,
-        };
-        Ok(scenario)
-    }
+    let n_pairs = warehouses.len() * parts.len();
+    let (demand, ignored) = load_demand(&dir.join("demand.csv"), &calendar, &wh_index, &part_index, parts.len())?;
+    let initial_stock = load_stock(&dir.join("stock.csv"), &wh_index, &part_index, parts.len())?;
+    let name = dir
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string());
+    let scenario = Scenario {
+        name,
+        config,
+        demand: Demand::build(n_pairs, calendar.len(), demand),
+        calendar,
+        eval_start,
+        eval_end,
+        review_every,
+        warehouses,
+        regions,
+        parts,
+        lanes,
+        lane_days,
+        initial_stock,
+        ignored_demand_rows: ignored,
+    };
+    Ok(scenario)
 }
 
 // ---------------------------------------------------------------- scenario.toml

@@ -53,13 +53,44 @@ pub struct LeadTimeDemand {
     shape: Shape,
 }
 
-/// Builds the lead-time demand distribution from a history and a forecast path.
-pub fn lead_time_demand(x: &[f64], path: &[f64]) -> LeadTimeDemand {
+/// Mean and variance split into the demand part (scales with the horizon's mean) and the
+/// level-estimation part (does not), from the history `x` and a forecast `path`; the moments
+/// of [`lead_time_demand`], which replenishment also tabulates its own way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub mean: f64,
+    pub demand_variance: f64,
+    pub level_variance: f64,
+}
+
+impl Moments {
+    /// The moments of a `share` of the horizon's demand: the demand part scales, the level's
+    /// estimation error does not.
+    pub fn scaled(&self, share: f64) -> Moments {
+        Moments {
+            mean: self.mean * share,
+            demand_variance: self.demand_variance * share,
+            level_variance: self.level_variance,
+        }
+    }
+
+    pub fn variance(&self) -> f64 {
+        self.demand_variance + self.level_variance
+    }
+}
+
+/// `V_d = max(mu, mu * VMR_1, mu * VMR_L)`, `V_e = L^2 s^2 / n_eff` with
+/// `n_eff = min(n, (2/alpha - 1) * ADI)` (module doc).
+pub fn moments(x: &[f64], path: &[f64]) -> Moments {
     let mu: f64 = path.iter().map(|v| v.max(0.0)).sum();
     let l = path.len().max(1);
     let n = x.len();
     if n == 0 || mu.is_nan() || mu <= 0.0 || !mu.is_finite() {
-        return LeadTimeDemand::from_moments(if mu.is_finite() { mu.max(0.0) } else { 0.0 }, 0.0);
+        return Moments {
+            mean: if mu.is_finite() { mu.max(0.0) } else { 0.0 },
+            demand_variance: 0.0,
+            level_variance: 0.0,
+        };
     }
     let m1 = x.iter().sum::<f64>() / n as f64;
     let s2 = x.iter().map(|v| (v - m1) * (v - m1)).sum::<f64>() / n as f64;
@@ -69,9 +100,11 @@ pub fn lead_time_demand(x: &[f64], path: &[f64]) -> LeadTimeDemand {
     }
     let blocks = n / l;
     if blocks >= 2 {
-        let sums: Vec<f64> = x[n % l..].chunks_exact(l).map(|c| c.iter().sum()).collect();
-        let mb = sums.iter().sum::<f64>() / blocks as f64;
-        let vb = sums.iter().map(|s| (s - mb) * (s - mb)).sum::<f64>() / (blocks - 1) as f64;
+        // Two passes over the blocks, not a sum of squares: no cancellation, and no allocation
+        // (replenishment calls this for every pair of a network at every review).
+        let block_sums = || x[n % l..].chunks_exact(l).map(|c| c.iter().sum::<f64>());
+        let mb = block_sums().sum::<f64>() / blocks as f64;
+        let vb = block_sums().map(|s| (s - mb) * (s - mb)).sum::<f64>() / (blocks - 1) as f64;
         if mb > 0.0 {
             v_d = v_d.max(mu * vb / mb);
         }
@@ -79,8 +112,17 @@ pub fn lead_time_demand(x: &[f64], path: &[f64]) -> LeadTimeDemand {
     let adi = classify(x).adi;
     let adi = if adi.is_finite() { adi } else { 1.0 };
     let n_eff = (n as f64).min((2.0 / SMOOTHING_ALPHA - 1.0) * adi).max(1.0);
-    let v_e = (l * l) as f64 * s2 / n_eff;
-    LeadTimeDemand::from_moments(mu, v_d + v_e)
+    Moments {
+        mean: mu,
+        demand_variance: v_d,
+        level_variance: (l * l) as f64 * s2 / n_eff,
+    }
+}
+
+/// Builds the lead-time demand distribution from a history and a forecast path.
+pub fn lead_time_demand(x: &[f64], path: &[f64]) -> LeadTimeDemand {
+    let m = moments(x, path);
+    LeadTimeDemand::from_moments(m.mean, m.variance())
 }
 
 impl LeadTimeDemand {
@@ -131,7 +173,7 @@ impl LeadTimeDemand {
                     cdf.get(i).copied().unwrap_or(1.0)
                 }
             }
-            Shape::Normal { sd } => normal_cdf((x as f64 + 0.5 - self.mean) / sd),
+            Shape::Normal { sd } => normal_count_cdf(x, self.mean, *sd),
         }
     }
 
@@ -147,18 +189,7 @@ impl LeadTimeDemand {
                 let i = cdf.partition_point(|&c| c < p).min(cdf.len().saturating_sub(1));
                 start + i as u64
             }
-            Shape::Normal { sd } => {
-                let (mut lo, mut hi) = (0u64, (self.mean + 60.0 * sd).ceil() as u64);
-                while lo < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    if self.cdf(mid) >= p {
-                        hi = mid;
-                    } else {
-                        lo = mid + 1;
-                    }
-                }
-                lo
-            }
+            Shape::Normal { sd } => normal_quantile(self.mean, *sd, p),
         }
     }
 
@@ -245,18 +276,40 @@ fn tabulate(mean: f64, variance: f64, nb: bool) -> Option<Shape> {
     if total.is_nan() || total <= 0.0 || !total.is_finite() {
         return None;
     }
+    Some(Shape::Table {
+        start: start as u64,
+        cdf: cumulative(&pmf, total),
+    })
+}
+
+/// The cdf of a pmf given at any scale, `total` being its sum.
+pub(crate) fn cumulative(pmf: &[f64], total: f64) -> Vec<f64> {
     let mut acc = 0.0;
-    let cdf = pmf
-        .iter()
+    pmf.iter()
         .map(|f| {
             acc += f;
             (acc / total).min(1.0)
         })
-        .collect();
-    Some(Shape::Table {
-        start: start as u64,
-        cdf,
-    })
+        .collect()
+}
+
+/// P(D <= x) for a count approximated by a normal (continuity-corrected).
+pub(crate) fn normal_count_cdf(x: u64, mean: f64, sd: f64) -> f64 {
+    normal_cdf((x as f64 + 0.5 - mean) / sd)
+}
+
+/// Smallest `x` with `normal_count_cdf(x) >= p`, by bisection.
+pub(crate) fn normal_quantile(mean: f64, sd: f64, p: f64) -> u64 {
+    let (mut lo, mut hi) = (0u64, (mean + 60.0 * sd).ceil() as u64);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if normal_count_cdf(mid, mean, sd) >= p {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
 }
 
 /// ln Gamma(x) for x > 0 (Lanczos, g = 7, 9 terms; ~1e-15 relative).

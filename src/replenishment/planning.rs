@@ -1,8 +1,8 @@
 //! Replenishment runs.
 //!
 //! 1. **Plan** (full runs): every (warehouse, part) with a stored forecast gets a cost-service
-//!    curve ([`crate::replenishment::policy`]) built from its lead-time demand moments, line
-//!    rate and batch size; [`crate::replenishment::allocate`] picks one reorder point per pair
+//!    curve ([`spares_core::replenishment::policy`]) built from its lead-time demand moments, line
+//!    rate and batch size; [`spares_core::replenishment::allocate`] picks one reorder point per pair
 //!    with one shadow price per target (network, regions, criticality classes) so the expected
 //!    stock-out lines meet the targets at the least inventory value. Critical parts also get a
 //!    per-item fill-rate floor. Pairs with a manual override keep it. Curves are built one
@@ -23,12 +23,12 @@ use super::model::{Explanation, ProposalKind, RunRequest, RunSummary};
 use super::{calibration, proposals, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::replenishment::{self, dist::Dist, policy, transfers as matching, Constraint, Curve};
 use crate::schema::{
     demand_daily as d, forecasts as f, parts, replenishment_policies as rp, replenishment_runs as runs,
     stock_balances as b, supplier_parts as sp, suppliers,
 };
 use crate::stock::ledger::Actor;
+use spares_core::replenishment::{self, dist::Dist, policy, rebalance, Constraint, Curve};
 
 pub(crate) const PARTS_PER_CHUNK: usize = 64;
 const DEFAULT_LEAD_DAYS: i64 = 14;
@@ -747,9 +747,9 @@ fn propose_part(
     let mut offers = Vec::new();
     for (&w, &(on_hand, pos, _)) in &position {
         let keep = pairs.get(&w).map_or(0, |p| p.order_up_to);
-        let give = matching::excess(on_hand, pos, keep);
+        let give = rebalance::excess(on_hand, pos, keep);
         if give > 0 && pairs.get(&w).is_none_or(|p| pos > p.s) {
-            offers.push(matching::Offer {
+            offers.push(rebalance::Offer {
                 warehouse: index[&w],
                 qty: give,
             });
@@ -760,7 +760,7 @@ fn propose_part(
         if pos <= pair.s && pair.order_up_to > pos {
             needs.push((
                 pos - pair.s,
-                matching::Need {
+                rebalance::Need {
                     warehouse: index[&w],
                     qty: pair.order_up_to - pos,
                     purchase_lead: purchase_lead as u32,
@@ -777,7 +777,7 @@ fn propose_part(
     }
     // The furthest below its reorder point is served first.
     needs.sort_by_key(|(gap, n)| (*gap, n.warehouse));
-    let needs: Vec<matching::Need> = needs.into_iter().map(|(_, n)| n).collect();
+    let needs: Vec<rebalance::Need> = needs.into_iter().map(|(_, n)| n).collect();
     let lane = |from: usize, to: usize| {
         let days = if region[from] == region[to] {
             settings.lane_days_same_region
@@ -786,7 +786,7 @@ fn propose_part(
         };
         days.max(0) as u32
     };
-    let matches = matching::match_part(&needs, &mut offers, &region, &lane);
+    let matches = rebalance::match_part(&needs, &mut offers, &region, &lane);
     let mut covered: HashMap<usize, i64> = HashMap::new();
     let mut drafts = Vec::new();
     let explain = |w: i64, pair: &Pair, qty: i64, days: i64| {

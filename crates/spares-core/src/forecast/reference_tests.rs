@@ -1,5 +1,5 @@
 //! Every intermittent method against the point forecasts and fitted values that statsforecast
-//! 2.1.1 itself produced (`shared/reference`), on all series of the file.
+//! 2.1.1 itself produced (`shared/reference`, beside the repository), on all series of the file.
 
 use super::adida::{adida, adida_fitted, imapa};
 use super::croston::{croston_classic, croston_classic_fitted, croston_optimized, croston_sba};
@@ -7,7 +7,7 @@ use super::tsb::{tsb, tsb_fitted};
 
 const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/reference/statsforecast_2.1.1_reference_vectors.csv"
+    "/../../../shared/reference/statsforecast_2.1.1_reference_vectors.csv"
 );
 
 fn close(ours: f64, theirs: f64) -> bool {

@@ -10,7 +10,6 @@
 //! as the ERP sees it, not the rounded simulation periods. Rounding levels up keeps one unit of
 //! any part that sold at all in the window, as ERPs typically do. No transfers.
 
-use super::network::run;
 use super::policy::{Decision, NetworkView, Policy};
 use super::report::{Report, Tuning};
 use super::scenario::Scenario;
@@ -147,8 +146,14 @@ impl Policy for MinMax {
 
 /// Raises minmax's safety days until its stock-out rate is at most `1 - target`: doubling from
 /// 7 days, then bisection to one day. Each trial is a full simulation. Returns the report of
-/// the smallest passing safety days found, or of `MAX_SAFETY_DAYS` if none passes.
-pub fn tune(scenario: &Scenario, base: MinMaxParams, target: f64) -> Report {
+/// the smallest passing safety days found, or of `MAX_SAFETY_DAYS` if none passes. `run`
+/// simulates one trial (the engine's `network::run`, or a caller's timed wrapper of it).
+pub fn tune(
+    scenario: &Scenario,
+    base: MinMaxParams,
+    target: f64,
+    mut run: impl FnMut(&Scenario, &mut dyn Policy) -> Report,
+) -> Report {
     let allowed = 1.0 - target;
     let mut trials = 0u32;
     let mut trial = |safety_days: f64| {

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use crate::forecast::{Method, Params, Workspace};
 use crate::replenishment::calibrate::{self, Trial};
 use crate::replenishment::policy::Scratch;
-use crate::replenishment::transfers::{self, Need, Offer};
+use crate::replenishment::rebalance::{self, Need, Offer};
 use crate::replenishment::{
     model_item, not_stocked, plan, round_to_pack, Constraint, ItemModel, ItemSpec, Levels, Settings,
 };
@@ -384,7 +384,7 @@ impl Policy for Engine {
                     // back as the giver's own stock-outs.
                     let peak = self.peak.get(pair).copied().unwrap_or(0);
                     let keep = l.order_up_to.max(peak).max(0) + (l.order_up_to - l.s).max(0);
-                    let x = transfers::excess(view.on_hand(pair), pos, keep);
+                    let x = rebalance::excess(view.on_hand(pair), pos, keep);
                     if x > 0 {
                         offers.push(Offer { warehouse: wh, qty: x });
                     }
@@ -397,7 +397,7 @@ impl Policy for Engine {
             if self.p.transfers && !offers.is_empty() {
                 // Deepest shortfall first: it is the one a purchase would leave short longest.
                 needs.sort_by_key(|n| std::cmp::Reverse(n.qty));
-                for m in transfers::match_part(&needs, &mut offers, &region, &lane) {
+                for m in rebalance::match_part(&needs, &mut offers, &region, &lane) {
                     got[m.to] += m.qty;
                     decisions.push(Decision::Transfer {
                         part,

@@ -1,5 +1,5 @@
 //! Calibration of the internal stock-out target by backtesting on the network's own history
-//! (the method of the simulator's engine, [`crate::replenishment::calibrate`] does the math).
+//! (the method of the simulator's engine, [`spares_core::replenishment::calibrate`] does the math).
 //!
 //! The allocation's model sees neither its forecast errors nor level shifts or seasons, so
 //! levels set at the configured target would stock out more often than it says. A full run
@@ -29,9 +29,9 @@ use crate::catalog::utc;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::forecast::{self, Method, Params, Workspace};
-use crate::replenishment::calibrate::{self, Backtest, Outcome, Terms};
-use crate::replenishment::{dist, not_stocked, policy, Constraint, ItemModel};
 use crate::schema::{demand_daily as d, forecasts as f, replenishment_calibrations as c};
+use spares_core::replenishment::calibrate::{self, Backtest, Outcome, Terms};
+use spares_core::replenishment::{dist, not_stocked, policy, Constraint, ItemModel};
 
 /// The calibration a full run plans with: the last one while younger than `recalibrate_days`,
 /// else a new one (stored, computed by `run_id`). `None` when calibration is off.

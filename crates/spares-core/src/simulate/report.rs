@@ -148,20 +148,14 @@ pub struct Report {
     /// Policy decisions ignored as malformed (bad index, non-positive quantity).
     pub rejected_decisions: u64,
     pub tuning: Option<Tuning>,
-    /// Wall time of this simulation run.
+    /// Wall time of this simulation run; set by a caller with a clock (the engine has none).
     pub run_seconds: f64,
-    /// Wall time including loading and any tuning; set by `simulate`.
+    /// Wall time including loading and any tuning; set by the service's `simulate`.
     pub total_seconds: f64,
 }
 
 impl Report {
-    pub fn build(
-        scenario: &Scenario,
-        policy: &str,
-        per_warehouse: &[Counters],
-        rejected: u64,
-        run_seconds: f64,
-    ) -> Report {
+    pub fn build(scenario: &Scenario, policy: &str, per_warehouse: &[Counters], rejected: u64) -> Report {
         let eval_periods = scenario.eval_end - scenario.eval_start;
         let years = eval_periods as f64 * scenario.config.period.days() / 365.25;
         let mut regions = vec![Counters::default(); scenario.regions.len()];
@@ -187,8 +181,8 @@ impl Report {
                 .collect(),
             rejected_decisions: rejected,
             tuning: None,
-            run_seconds,
-            total_seconds: run_seconds,
+            run_seconds: 0.0,
+            total_seconds: 0.0,
         }
     }
 }
@@ -244,14 +238,5 @@ impl fmt::Display for Report {
             )?;
         }
         Ok(())
-    }
-}
-
-impl Report {
-    /// Writes the report as pretty JSON (`--out report.json`).
-    pub fn write_json(&self, path: &std::path::Path) -> Result<(), super::SimError> {
-        let text = serde_json::to_string_pretty(self)
-            .map_err(|e| super::SimError::Invalid(format!("cannot serialise report: {e}")))?;
-        std::fs::write(path, text).map_err(|e| super::SimError::io(path, e))
     }
 }
