@@ -13,18 +13,39 @@ use crate::schema::{parts as part_t, transfer_lines as tl, transfers as t, wareh
 use crate::stock::ledger::{self, Actor, Delta, DocumentRef, MovementKind, NewMovement};
 use crate::validate;
 
-type TransferRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
-type LineRow = (i64, i64, i64, String, i64, i64, i64);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = t)]
+struct TransferRow {
+    id: i64,
+    from_warehouse_id: i64,
+    to_warehouse_id: i64,
+    status: String,
+    note: Option<String>,
+    created_by: String,
+    created_at: NaiveDateTime,
+    shipped_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+}
+
+/// A transfer line with its part number (joined from `parts`).
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = tl)]
+struct LineRow {
+    id: i64,
+    transfer_id: i64,
+    part_id: i64,
+    #[diesel(select_expression = part_t::part_number)]
+    part_number: String,
+    quantity: i64,
+    received_qty: i64,
+    discrepancy_qty: i64,
+}
+
+impl LineRow {
+    fn outstanding(&self) -> i64 {
+        self.quantity - self.received_qty - self.discrepancy_qty
+    }
+}
 
 pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &TransferInput) -> Result<Transfer, AppError> {
     let from = warehouses::resolve(conn, "from", &input.from)?;
@@ -142,9 +163,9 @@ fn post(
         actor,
         &NewMovement {
             warehouse_id,
-            part_id: line.2,
+            part_id: line.part_id,
             warehouse_code: warehouse_code.to_owned(),
-            part_number: line.3.clone(),
+            part_number: line.part_number.clone(),
             kind,
             quantity,
             delta,
@@ -171,9 +192,9 @@ pub fn ship(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Transfer
     )?;
     let ends = ends(conn, &transfer)?;
     let mut lines = load_lines(conn, &[id])?;
-    lines.sort_by_key(|l| l.2);
+    lines.sort_by_key(|l| l.part_id);
     for line in &lines {
-        let q = line.4;
+        let q = line.quantity;
         post(
             conn,
             actor,
@@ -189,7 +210,7 @@ pub fn ship(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Transfer
         )?;
     }
     for line in &lines {
-        let q = line.4;
+        let q = line.quantity;
         post(
             conn,
             actor,
@@ -221,23 +242,22 @@ pub fn receive(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &Receive
     }
     let ends = ends(conn, &transfer)?;
     let lines = load_lines(conn, &[id])?;
-    let outstanding = |l: &LineRow| l.4 - l.5 - l.6;
     let receipts: Vec<(LineRow, i64)> = match input.lines.as_deref() {
         None | Some([]) => lines
             .iter()
-            .filter(|l| outstanding(l) > 0)
-            .map(|l| (l.clone(), outstanding(l)))
+            .filter(|l| l.outstanding() > 0)
+            .map(|l| (l.clone(), l.outstanding()))
             .collect(),
         Some(wanted) => {
             let mut receipts = Vec::with_capacity(wanted.len());
             for (i, (part_number, quantity)) in check_lines(wanted)?.into_iter().enumerate() {
-                let line = lines.iter().find(|l| l.3 == part_number).ok_or_else(|| {
+                let line = lines.iter().find(|l| l.part_number == part_number).ok_or_else(|| {
                     AppError::validation(format!("lines[{i}].part_number"), "is not on this transfer")
                 })?;
-                if quantity > outstanding(line) {
+                if quantity > line.outstanding() {
                     return Err(AppError::validation(
                         format!("lines[{i}].quantity"),
-                        format!("exceeds the {} outstanding", outstanding(line)),
+                        format!("exceeds the {} outstanding", line.outstanding()),
                     ));
                 }
                 receipts.push((line.clone(), quantity));
@@ -249,7 +269,7 @@ pub fn receive(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &Receive
     for (line, q) in &receipts {
         let changed = diesel::update(
             tl::table
-                .filter(tl::id.eq(line.0))
+                .filter(tl::id.eq(line.id))
                 .filter((tl::quantity - tl::received_qty - tl::discrepancy_qty).ge(*q)),
         )
         .set(tl::received_qty.eq(tl::received_qty + *q))
@@ -276,9 +296,9 @@ pub fn receive(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &Receive
     }
     if input.close.unwrap_or(false) {
         for line in load_lines(conn, &[id])? {
-            let short = outstanding(&line);
+            let short = line.outstanding();
             if short > 0 {
-                diesel::update(tl::table.filter(tl::id.eq(line.0)))
+                diesel::update(tl::table.filter(tl::id.eq(line.id)))
                     .set(tl::discrepancy_qty.eq(tl::discrepancy_qty + short))
                     .execute(conn)?;
                 post(
@@ -297,7 +317,7 @@ pub fn receive(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &Receive
             }
         }
     }
-    let open = load_lines(conn, &[id])?.iter().any(|l| outstanding(l) > 0);
+    let open = load_lines(conn, &[id])?.iter().any(|l| l.outstanding() > 0);
     let (next, stamp) = if open {
         (TransferStatus::PartiallyReceived, None)
     } else {
@@ -328,21 +348,13 @@ fn load_lines(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<LineRow>, App
     Ok(tl::table
         .inner_join(part_t::table)
         .filter(tl::transfer_id.eq_any(ids))
-        .select((
-            tl::id,
-            tl::transfer_id,
-            tl::part_id,
-            part_t::part_number,
-            tl::quantity,
-            tl::received_qty,
-            tl::discrepancy_qty,
-        ))
+        .select(LineRow::as_select())
         .order(tl::id)
         .load(conn)?)
 }
 
 fn assemble(conn: &mut AnyConnection, rows: Vec<TransferRow>) -> Result<Vec<Transfer>, AppError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let lines = load_lines(conn, &ids)?;
     let codes: std::collections::HashMap<i64, String> = wh::table
         .select((wh::id, wh::code))
@@ -353,27 +365,27 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<TransferRow>) -> Result<Vec<Tran
     Ok(rows
         .into_iter()
         .map(|row| {
-            let status = TransferStatus::from_stored(&row.3);
+            let status = TransferStatus::from_stored(&row.status);
             Transfer {
-                id: row.0,
-                from: code(row.1),
-                to: code(row.2),
+                id: row.id,
+                from: code(row.from_warehouse_id),
+                to: code(row.to_warehouse_id),
                 status,
-                note: row.4,
-                created_by: row.5,
-                created_at: row.6.and_utc(),
-                shipped_at: row.7.map(|t| t.and_utc()),
-                closed_at: row.8.map(|t| t.and_utc()),
+                note: row.note,
+                created_by: row.created_by,
+                created_at: row.created_at.and_utc(),
+                shipped_at: row.shipped_at.map(|t| t.and_utc()),
+                closed_at: row.closed_at.map(|t| t.and_utc()),
                 lines: lines
                     .iter()
-                    .filter(|l| l.1 == row.0)
+                    .filter(|l| l.transfer_id == row.id)
                     .map(|l| TransferLine {
-                        part_number: l.3.clone(),
-                        quantity: l.4,
-                        received: l.5,
-                        discrepancy: l.6,
+                        part_number: l.part_number.clone(),
+                        quantity: l.quantity,
+                        received: l.received_qty,
+                        discrepancy: l.discrepancy_qty,
                         outstanding: match status {
-                            TransferStatus::Shipped | TransferStatus::PartiallyReceived => l.4 - l.5 - l.6,
+                            TransferStatus::Shipped | TransferStatus::PartiallyReceived => l.outstanding(),
                             _ => 0,
                         },
                     })
@@ -383,26 +395,10 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<TransferRow>) -> Result<Vec<Tran
         .collect())
 }
 
-macro_rules! transfer_columns {
-    () => {
-        (
-            t::id,
-            t::from_warehouse_id,
-            t::to_warehouse_id,
-            t::status,
-            t::note,
-            t::created_by,
-            t::created_at,
-            t::shipped_at,
-            t::closed_at,
-        )
-    };
-}
-
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Transfer, AppError> {
     let row: TransferRow = t::table
         .filter(t::id.eq(id))
-        .select(transfer_columns!())
+        .select(TransferRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("transfer", id.to_string()))?;
@@ -419,7 +415,7 @@ pub fn list(
 ) -> Result<(Vec<Transfer>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = t::table
-        .select(transfer_columns!())
+        .select(TransferRow::as_select())
         .order(t::id)
         .limit(page.fetch_limit())
         .into_boxed();
@@ -449,6 +445,6 @@ pub fn list(
         query = query.filter(t::id.gt(after));
     }
     let rows: Vec<TransferRow> = query.load(conn)?;
-    let (rows, next) = page.finish(rows, |r| r.0.to_string());
+    let (rows, next) = page.finish(rows, |r| r.id.to_string());
     Ok((assemble(conn, rows)?, next))
 }
