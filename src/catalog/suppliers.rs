@@ -173,32 +173,46 @@ pub fn update(conn: &mut AnyConnection, code: &str, changes: &SupplierChanges) -
     get(conn, code)
 }
 
-type TermsRow = (String, i32, i64, i64, String, bool, String);
-
-fn terms_from_row(r: TermsRow) -> Result<SupplierTerms, AppError> {
-    Ok(SupplierTerms {
-        part_number: r.0,
-        lead_time_days: r.1,
-        moq: r.2,
-        pack_size: r.3,
-        unit_price: validate::stored_decimal(&r.4)?,
-        preferred: r.5,
-        supplier: r.6,
-    })
+/// Terms with the part number and supplier code they belong to (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = supplier_parts)]
+struct TermsRow {
+    #[diesel(select_expression = part_t::part_number)]
+    part_number: String,
+    lead_time_days: i32,
+    moq: i64,
+    pack_size: i64,
+    unit_price: String,
+    preferred: bool,
+    #[diesel(select_expression = suppliers::code)]
+    supplier_code: String,
 }
 
-macro_rules! terms_columns {
-    () => {
-        (
-            part_t::part_number,
-            supplier_parts::lead_time_days,
-            supplier_parts::moq,
-            supplier_parts::pack_size,
-            supplier_parts::unit_price,
-            supplier_parts::preferred,
-            suppliers::code,
-        )
-    };
+impl TryFrom<TermsRow> for SupplierTerms {
+    type Error = AppError;
+
+    fn try_from(r: TermsRow) -> Result<Self, AppError> {
+        Ok(SupplierTerms {
+            part_number: r.part_number,
+            lead_time_days: r.lead_time_days,
+            moq: r.moq,
+            pack_size: r.pack_size,
+            unit_price: validate::stored_decimal(&r.unit_price)?,
+            preferred: r.preferred,
+            supplier: r.supplier_code,
+        })
+    }
+}
+
+/// The columns of a supplier's terms that a write sets (insert or replace alike).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = supplier_parts)]
+struct TermsChanges {
+    lead_time_days: i32,
+    moq: i64,
+    pack_size: i64,
+    unit_price: String,
+    preferred: bool,
 }
 
 /// Terms of one supplier (all its parts) or of one part (all its suppliers).
@@ -210,7 +224,7 @@ pub fn terms(
     let mut query = supplier_parts::table
         .inner_join(part_t::table)
         .inner_join(suppliers::table)
-        .select(terms_columns!())
+        .select(TermsRow::as_select())
         .order((suppliers::code, part_t::part_number))
         .into_boxed();
     if let Some(id) = supplier_id {
@@ -219,7 +233,11 @@ pub fn terms(
     if let Some(id) = part_id {
         query = query.filter(supplier_parts::part_id.eq(id));
     }
-    query.load::<TermsRow>(conn)?.into_iter().map(terms_from_row).collect()
+    query
+        .load::<TermsRow>(conn)?
+        .into_iter()
+        .map(SupplierTerms::try_from)
+        .collect()
 }
 
 /// Creates or replaces a supplier's terms for a part. Marking them preferred clears the flag
@@ -249,17 +267,19 @@ pub fn put_terms(
             .set(supplier_parts::preferred.eq(false))
             .execute(conn)?;
     }
-    let lead_time_days = input.lead_time_days as i32;
+    let changes = TermsChanges {
+        lead_time_days: input.lead_time_days as i32,
+        moq,
+        pack_size,
+        unit_price: unit_price.to_string(),
+        preferred,
+    };
     if existing.is_empty() {
         diesel::insert_into(supplier_parts::table)
             .values((
                 supplier_parts::supplier_id.eq(supplier.id),
                 supplier_parts::part_id.eq(part.id),
-                supplier_parts::lead_time_days.eq(lead_time_days),
-                supplier_parts::moq.eq(moq),
-                supplier_parts::pack_size.eq(pack_size),
-                supplier_parts::unit_price.eq(unit_price.to_string()),
-                supplier_parts::preferred.eq(preferred),
+                &changes,
             ))
             .execute(conn)?;
     } else {
@@ -268,13 +288,7 @@ pub fn put_terms(
                 .filter(supplier_parts::supplier_id.eq(supplier.id))
                 .filter(supplier_parts::part_id.eq(part.id)),
         )
-        .set((
-            supplier_parts::lead_time_days.eq(lead_time_days),
-            supplier_parts::moq.eq(moq),
-            supplier_parts::pack_size.eq(pack_size),
-            supplier_parts::unit_price.eq(unit_price.to_string()),
-            supplier_parts::preferred.eq(preferred),
-        ))
+        .set(&changes)
         .execute(conn)?;
     }
     terms(conn, Some(supplier.id), Some(part.id))?

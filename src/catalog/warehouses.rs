@@ -50,19 +50,32 @@ pub struct Warehouse {
     pub created_at: DateTime<Utc>,
 }
 
-type WarehouseRow = (i64, String, String, i64, String, bool, chrono::NaiveDateTime, String);
+/// A warehouse with its region's code (joined from `regions`).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = warehouses)]
+struct WarehouseRow {
+    id: i64,
+    code: String,
+    name: String,
+    region_id: i64,
+    kind: String,
+    active: bool,
+    created_at: chrono::NaiveDateTime,
+    #[diesel(select_expression = region_t::code)]
+    region_code: String,
+}
 
 impl From<WarehouseRow> for Warehouse {
     fn from(r: WarehouseRow) -> Self {
         Warehouse {
-            id: r.0,
-            code: r.1,
-            name: r.2,
-            region_id: r.3,
-            kind: WarehouseKind::from_stored(&r.4),
-            active: r.5,
-            created_at: utc(r.6),
-            region: r.7,
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            region_id: r.region_id,
+            kind: WarehouseKind::from_stored(&r.kind),
+            active: r.active,
+            created_at: utc(r.created_at),
+            region: r.region_code,
         }
     }
 }
@@ -103,21 +116,6 @@ pub struct WarehouseFilter {
     pub cursor: Option<String>,
 }
 
-macro_rules! warehouse_columns {
-    () => {
-        (
-            warehouses::id,
-            warehouses::code,
-            warehouses::name,
-            warehouses::region_id,
-            warehouses::kind,
-            warehouses::active,
-            warehouses::created_at,
-            region_t::code,
-        )
-    };
-}
-
 /// Warehouses matching the filter; `scope` limits them to those codes.
 pub fn list(
     conn: &mut AnyConnection,
@@ -127,7 +125,7 @@ pub fn list(
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = warehouses::table
         .inner_join(region_t::table)
-        .select(warehouse_columns!())
+        .select(WarehouseRow::as_select())
         .order(warehouses::code)
         .limit(page.fetch_limit())
         .into_boxed();
@@ -155,7 +153,7 @@ pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Warehouse>, A
     let row: Option<WarehouseRow> = warehouses::table
         .inner_join(region_t::table)
         .filter(warehouses::code.eq(code))
-        .select(warehouse_columns!())
+        .select(WarehouseRow::as_select())
         .first(conn)
         .optional()?;
     Ok(row.map(Warehouse::from))
@@ -175,7 +173,7 @@ pub fn resolve(conn: &mut AnyConnection, field: &str, code: &str) -> Result<Ware
 pub fn all(conn: &mut AnyConnection) -> Result<Vec<Warehouse>, AppError> {
     let rows: Vec<WarehouseRow> = warehouses::table
         .inner_join(region_t::table)
-        .select(warehouse_columns!())
+        .select(WarehouseRow::as_select())
         .order(warehouses::code)
         .load(conn)?;
     Ok(rows.into_iter().map(Warehouse::from).collect())
