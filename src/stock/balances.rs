@@ -44,51 +44,52 @@ pub struct StockFilter {
     pub cursor: Option<String>,
 }
 
-type BalanceRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    chrono::NaiveDateTime,
-);
-
-macro_rules! balance_columns {
-    () => {
-        (
-            b::warehouse_id,
-            b::part_id,
-            wh::code,
-            regions::code,
-            part_t::part_number,
-            b::on_hand,
-            b::reserved,
-            b::defective,
-            b::in_transit_in,
-            b::on_order,
-            b::updated_at,
-        )
-    };
+/// A balance with its warehouse, region and part codes (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = b)]
+struct BalanceRow {
+    warehouse_id: i64,
+    part_id: i64,
+    #[diesel(select_expression = wh::code)]
+    warehouse_code: String,
+    #[diesel(select_expression = regions::code)]
+    region_code: String,
+    #[diesel(select_expression = part_t::part_number)]
+    part_number: String,
+    on_hand: i64,
+    reserved: i64,
+    defective: i64,
+    in_transit_in: i64,
+    on_order: i64,
+    updated_at: chrono::NaiveDateTime,
 }
 
-fn to_balance(r: &BalanceRow) -> StockBalance {
-    StockBalance {
-        warehouse: r.2.clone(),
-        region: r.3.clone(),
-        part_number: r.4.clone(),
-        on_hand: r.5,
-        reserved: r.6,
-        available: r.5 - r.6,
-        defective: r.7,
-        in_transit_in: r.8,
-        on_order: r.9,
-        updated_at: r.10.and_utc(),
+impl From<BalanceRow> for StockBalance {
+    fn from(r: BalanceRow) -> Self {
+        StockBalance {
+            warehouse: r.warehouse_code,
+            region: r.region_code,
+            part_number: r.part_number,
+            on_hand: r.on_hand,
+            reserved: r.reserved,
+            available: r.on_hand - r.reserved,
+            defective: r.defective,
+            in_transit_in: r.in_transit_in,
+            on_order: r.on_order,
+            updated_at: r.updated_at.and_utc(),
+        }
     }
+}
+
+/// The quantities of one part's balance at one warehouse that availability shows.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = b)]
+struct HeldRow {
+    warehouse_id: i64,
+    on_hand: i64,
+    reserved: i64,
+    in_transit_in: i64,
+    on_order: i64,
 }
 
 fn parse_cursor(page: &PageRequest) -> Result<Option<(i64, i64)>, AppError> {
@@ -114,7 +115,7 @@ pub fn list(
     let mut query = b::table
         .inner_join(wh::table.inner_join(regions::table))
         .inner_join(part_t::table)
-        .select(balance_columns!())
+        .select(BalanceRow::as_select())
         .order((b::warehouse_id, b::part_id))
         .limit(page.fetch_limit())
         .into_boxed();
@@ -146,8 +147,8 @@ pub fn list(
         query = query.filter(b::warehouse_id.gt(w).or(b::warehouse_id.eq(w).and(b::part_id.gt(p))));
     }
     let rows: Vec<BalanceRow> = query.load(conn)?;
-    let (rows, next) = page.finish(rows, |r| format!("{}.{}", r.0, r.1));
-    Ok((rows.iter().map(to_balance).collect(), next))
+    let (rows, next) = page.finish(rows, |r| format!("{}.{}", r.warehouse_id, r.part_id));
+    Ok((rows.into_iter().map(StockBalance::from).collect(), next))
 }
 
 /// A part's stock at every warehouse of the network.
@@ -180,9 +181,9 @@ pub fn availability(
     scope: Option<&[String]>,
 ) -> Result<Availability, AppError> {
     let part = parts::get(conn, part_number)?;
-    let balances: Vec<(i64, i64, i64, i64, i64)> = b::table
+    let balances: Vec<HeldRow> = b::table
         .filter(b::part_id.eq(part.id))
-        .select((b::warehouse_id, b::on_hand, b::reserved, b::in_transit_in, b::on_order))
+        .select(HeldRow::as_select())
         .load(conn)?;
     let mut rows: Vec<WarehouseAvailability> = warehouses::all(conn)?
         .into_iter()
@@ -190,8 +191,8 @@ pub fn availability(
         .map(|w| {
             let (on_hand, reserved, in_transit_in, on_order) = balances
                 .iter()
-                .find(|bal| bal.0 == w.id)
-                .map(|bal| (bal.1, bal.2, bal.3, bal.4))
+                .find(|bal| bal.warehouse_id == w.id)
+                .map(|bal| (bal.on_hand, bal.reserved, bal.in_transit_in, bal.on_order))
                 .unwrap_or_default();
             WarehouseAvailability {
                 warehouse: w.code,
