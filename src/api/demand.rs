@@ -101,7 +101,7 @@ pub async fn series(
         let warehouse = warehouses::get(conn, &query.warehouse)?;
         let part = parts::get(conn, &query.part_number)?;
         let rows = daily::load(conn, &[warehouse.id], &[part.id], from, to)?;
-        let daily: Vec<i64> = daily::densify(rows.into_iter().map(|(_, _, d, q)| (d, q)), from, to)
+        let daily: Vec<i64> = daily::densify(rows.into_iter().map(|r| (r.day, r.quantity)), from, to)
             .into_iter()
             .map(|q| q as i64)
             .collect();

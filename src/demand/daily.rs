@@ -100,6 +100,16 @@ pub struct DemandSeries {
     pub daily: Vec<i64>,
 }
 
+/// One non-zero day of a pair's demand series.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = d)]
+pub struct DemandDay {
+    pub warehouse_id: i64,
+    pub part_id: i64,
+    pub day: NaiveDate,
+    pub quantity: i64,
+}
+
 /// Non-zero demand days of the given pairs within [from, to], ordered by pair then day.
 pub fn load(
     conn: &mut AnyConnection,
@@ -107,13 +117,13 @@ pub fn load(
     part_ids: &[i64],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(i64, i64, NaiveDate, i64)>, AppError> {
+) -> Result<Vec<DemandDay>, AppError> {
     Ok(d::table
         .filter(d::warehouse_id.eq_any(warehouse_ids))
         .filter(d::part_id.eq_any(part_ids))
         .filter(d::day.ge(from))
         .filter(d::day.le(to))
-        .select((d::warehouse_id, d::part_id, d::day, d::quantity))
+        .select(DemandDay::as_select())
         .order((d::warehouse_id, d::part_id, d::day))
         .load(conn)?)
 }

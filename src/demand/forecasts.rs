@@ -122,22 +122,38 @@ pub struct ForecastRunSummary {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-type ForecastRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<f64>,
-    f64,
-    i32,
-    i32,
-    f64,
-    f64,
-    (i64, i64, i64, i64),
-    i32,
-    i32,
-    chrono::NaiveDateTime,
-);
+/// A stored forecast with its warehouse code and part number (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = f)]
+struct ForecastRow {
+    #[diesel(select_expression = warehouses::code)]
+    warehouse_code: String,
+    #[diesel(select_expression = parts::part_number)]
+    part_number: String,
+    demand_class: String,
+    method: String,
+    selection_error: Option<f64>,
+    daily_rate: f64,
+    lead_time_days: i32,
+    review_days: i32,
+    lead_time_mean: f64,
+    lead_time_variance: f64,
+    // Nested: diesel's tuples stop at 16 columns.
+    #[diesel(embed)]
+    quantiles: QuantileColumns,
+    history_days: i32,
+    demand_days: i32,
+    computed_at: chrono::NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = f)]
+struct QuantileColumns {
+    p50: i64,
+    p90: i64,
+    p95: i64,
+    p99: i64,
+}
 
 /// A page of stored forecasts, ordered by warehouse and part.
 pub fn list(
@@ -149,22 +165,7 @@ pub fn list(
     let mut query = f::table
         .inner_join(warehouses::table)
         .inner_join(parts::table)
-        .select((
-            warehouses::code,
-            parts::part_number,
-            f::demand_class,
-            f::method,
-            f::selection_error,
-            f::daily_rate,
-            f::lead_time_days,
-            f::review_days,
-            f::lead_time_mean,
-            f::lead_time_variance,
-            (f::p50, f::p90, f::p95, f::p99),
-            f::history_days,
-            f::demand_days,
-            f::computed_at,
-        ))
+        .select(ForecastRow::as_select())
         .order((warehouses::code, parts::part_number))
         .limit(page.fetch_limit())
         .into_boxed();
@@ -194,29 +195,29 @@ pub fn list(
         );
     }
     let rows: Vec<ForecastRow> = query.load(conn)?;
-    let items = rows.into_iter().map(to_forecast).collect();
+    let items = rows.into_iter().map(Forecast::from).collect();
     Ok(page.finish(items, |f: &Forecast| format!("{}|{}", f.warehouse, f.part_number)))
 }
 
-fn to_forecast(row: ForecastRow) -> Forecast {
-    let (warehouse, part_number, demand_class, method, selection_error, daily_rate, lead, review) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
-    let (p50, p90, p95, p99) = row.10;
-    Forecast {
-        warehouse,
-        part_number,
-        demand_class,
-        method,
-        selection_error,
-        daily_rate,
-        lead_time_days: lead,
-        review_days: review,
-        lead_time_mean: row.8,
-        lead_time_variance: row.9,
-        lead_time_quantiles: Quantiles { p50, p90, p95, p99 },
-        history_days: row.11,
-        demand_days: row.12,
-        computed_at: utc(row.13),
+impl From<ForecastRow> for Forecast {
+    fn from(row: ForecastRow) -> Self {
+        let QuantileColumns { p50, p90, p95, p99 } = row.quantiles;
+        Forecast {
+            warehouse: row.warehouse_code,
+            part_number: row.part_number,
+            demand_class: row.demand_class,
+            method: row.method,
+            selection_error: row.selection_error,
+            daily_rate: row.daily_rate,
+            lead_time_days: row.lead_time_days,
+            review_days: row.review_days,
+            lead_time_mean: row.lead_time_mean,
+            lead_time_variance: row.lead_time_variance,
+            lead_time_quantiles: Quantiles { p50, p90, p95, p99 },
+            history_days: row.history_days,
+            demand_days: row.demand_days,
+            computed_at: utc(row.computed_at),
+        }
     }
 }
 
@@ -432,8 +433,11 @@ fn forecast_all(
         };
         let rows = daily::load(conn, &warehouses, &sources, from, as_of)?;
         let mut series: BTreeMap<(i64, i64), Vec<(NaiveDate, i64)>> = BTreeMap::new();
-        for (w, p, day, q) in rows {
-            series.entry((w, catalog.successor_of(p))).or_default().push((day, q));
+        for r in rows {
+            series
+                .entry((r.warehouse_id, catalog.successor_of(r.part_id)))
+                .or_default()
+                .push((r.day, r.quantity));
         }
         let computed: Vec<Computed> = series
             .into_iter()

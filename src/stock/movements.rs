@@ -382,6 +382,27 @@ pub fn to_movement(row: MovementRow, warehouse: String, part_number: String, sup
     }
 }
 
+/// A ledger row with the codes a reader sees instead of ids (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = m)]
+struct ListedMovement {
+    #[diesel(embed)]
+    row: MovementRow,
+    #[diesel(select_expression = wh::code)]
+    warehouse_code: String,
+    #[diesel(select_expression = part_t::part_number)]
+    part_number: String,
+    #[diesel(select_expression = supplier_t::code.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<supplier_t::code>)]
+    supplier_code: Option<String>,
+}
+
+impl From<ListedMovement> for Movement {
+    fn from(l: ListedMovement) -> Self {
+        to_movement(l.row, l.warehouse_code, l.part_number, l.supplier_code)
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MovementFilter {
@@ -412,12 +433,7 @@ pub fn list(
         .inner_join(wh::table)
         .inner_join(part_t::table)
         .left_join(supplier_t::table)
-        .select((
-            MovementRow::as_select(),
-            wh::code,
-            part_t::part_number,
-            supplier_t::code.nullable(),
-        ))
+        .select(ListedMovement::as_select())
         .order(m::id)
         .limit(page.fetch_limit())
         .into_boxed();
@@ -449,30 +465,20 @@ pub fn list(
     if let Some(after) = page.id_cursor()? {
         query = query.filter(m::id.gt(after));
     }
-    let rows: Vec<(MovementRow, String, String, Option<String>)> = query.load(conn)?;
-    let (rows, next) = page.finish(rows, |r| r.0.id.to_string());
-    Ok((
-        rows.into_iter()
-            .map(|(row, w, p, s)| to_movement(row, w, p, s))
-            .collect(),
-        next,
-    ))
+    let rows: Vec<ListedMovement> = query.load(conn)?;
+    let (rows, next) = page.finish(rows, |r| r.row.id.to_string());
+    Ok((rows.into_iter().map(Movement::from).collect(), next))
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Movement, AppError> {
-    let row: Option<(MovementRow, String, String, Option<String>)> = m::table
+    let row: Option<ListedMovement> = m::table
         .inner_join(wh::table)
         .inner_join(part_t::table)
         .left_join(supplier_t::table)
         .filter(m::id.eq(id))
-        .select((
-            MovementRow::as_select(),
-            wh::code,
-            part_t::part_number,
-            supplier_t::code.nullable(),
-        ))
+        .select(ListedMovement::as_select())
         .first(conn)
         .optional()?;
-    let (row, w, p, s) = row.ok_or_else(|| AppError::not_found("movement", id.to_string()))?;
-    Ok(to_movement(row, w, p, s))
+    let row = row.ok_or_else(|| AppError::not_found("movement", id.to_string()))?;
+    Ok(row.into())
 }
