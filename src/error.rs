@@ -72,7 +72,8 @@ pub enum AppError {
     /// 422: the Idempotency-Key was used before with a different request.
     #[error("the Idempotency-Key was already used with a different request")]
     IdempotencyKeyReused,
-    /// 503: the database is unreachable or saturated; the request had no effect.
+    /// 503: the database is unreachable, saturated or switching to a new primary; a retry with
+    /// the same Idempotency-Key completes the request once.
     #[error("the service is temporarily unavailable: {0}")]
     Unavailable(String),
     /// 503: the operation needs a setting this instance was started without.
@@ -200,20 +201,43 @@ impl AppError {
 }
 
 /// Whether the database refused for a passing reason, the transaction rolled back whole, so that
-/// the same request retried succeeds (503 + Retry-After rather than 500).
+/// the same request retried succeeds (503 + Retry-After rather than 500). During a failover the
+/// old primary's connections break (closed, or the command cannot be sent) and a connection that
+/// reaches a server still in recovery is refused as read-only; the pool reconnects to whichever
+/// host is the primary now.
 fn retry_succeeds(
     kind: &diesel::result::DatabaseErrorKind,
     info: &dyn diesel::result::DatabaseErrorInformation,
 ) -> bool {
     use diesel::result::DatabaseErrorKind as Kind;
     match kind {
-        Kind::SerializationFailure | Kind::ClosedConnection => true,
+        Kind::SerializationFailure | Kind::ClosedConnection | Kind::UnableToSendCommand | Kind::ReadOnlyTransaction => {
+            true
+        }
         // PostgreSQL's deadlock detector (40P01, which diesel does not classify) chose this
-        // transaction.
-        Kind::Unknown => info.message().starts_with("deadlock detected"),
+        // transaction, or libpq lost the connection in a way diesel does not classify (a
+        // failover test saw "no connection to the server" come back as Unknown).
+        Kind::Unknown => {
+            let message = info.message();
+            message.starts_with("deadlock detected") || CONNECTION_LOST.iter().any(|m| message.contains(m))
+        }
         _ => false,
     }
 }
+
+/// libpq's and the server's words for a connection that went away (a server shut down or
+/// killed, a network cut) or for a server not accepting work yet (a standby being promoted).
+const CONNECTION_LOST: [&str; 9] = [
+    "no connection to the server",
+    "server closed the connection unexpectedly",
+    "connection to server was lost",
+    "could not receive data from server",
+    "could not send data to server",
+    "SSL connection has been closed unexpectedly",
+    "SSL SYSCALL error",
+    "terminating connection due to administrator command",
+    "the database system is",
+];
 
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
@@ -224,9 +248,11 @@ impl From<diesel::result::Error> for AppError {
                 "already exists ({})",
                 info.constraint_name().unwrap_or("unique key")
             )),
-            Error::DatabaseError(kind, info) if retry_succeeds(&kind, info.as_ref()) => {
-                AppError::Unavailable("the database could not complete the request; retry it".into())
-            }
+            // A connection lost while a commit was under way leaves its outcome unknown: the
+            // Idempotency-Key is what makes the retry safe either way.
+            Error::DatabaseError(kind, info) if retry_succeeds(&kind, info.as_ref()) => AppError::Unavailable(
+                "the database could not complete the request; retry it with the same Idempotency-Key".into(),
+            ),
             other => AppError::Internal(other.into()),
         }
     }
@@ -254,5 +280,26 @@ mod tests {
     fn internal_errors_hide_their_cause() {
         let problem = AppError::Internal(anyhow::anyhow!("SELECT secret FROM x")).problem();
         assert!(!problem.to_string().contains("SELECT"));
+    }
+
+    #[test]
+    fn read_only_and_lost_connection_refusals_are_retryable_503s() {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        for kind in [
+            Kind::ReadOnlyTransaction,
+            Kind::ClosedConnection,
+            Kind::UnableToSendCommand,
+        ] {
+            let message = Box::new("cannot execute INSERT in a read-only transaction".to_owned());
+            let error = AppError::from(Error::DatabaseError(kind, message));
+            assert_eq!(error.status(), 503);
+            assert_eq!(error.problem()["type"], "/problems/unavailable");
+        }
+        for message in CONNECTION_LOST.iter().chain(&["deadlock detected"]) {
+            let error = Error::DatabaseError(Kind::Unknown, Box::new(format!("{message}\n")));
+            assert_eq!(AppError::from(error).status(), 503, "{message}");
+        }
+        let other = Error::DatabaseError(Kind::Unknown, Box::new("division by zero".to_owned()));
+        assert_eq!(AppError::from(other).status(), 500);
     }
 }

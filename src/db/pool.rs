@@ -44,18 +44,32 @@ impl DatabaseUrl {
         })
     }
 
-    /// The URL with any password replaced, for logs.
+    /// The URL with any password replaced, for logs: the one in the user info and a
+    /// `password=` parameter, also in a multi-host URL (`postgres://u:pw@h1,h2/db?...`).
     pub fn redacted(&self) -> String {
-        match (self.url.find("://"), self.url.rfind('@')) {
-            (Some(scheme_end), Some(at)) if at > scheme_end => {
-                let credentials = &self.url[scheme_end + 3..at];
-                match credentials.split_once(':') {
-                    Some((user, _)) => format!("{}{user}:***{}", &self.url[..scheme_end + 3], &self.url[at..]),
-                    None => self.url.clone(),
-                }
+        let Some((scheme, rest)) = self.url.split_once("://") else {
+            return self.url.clone();
+        };
+        // The user info ends at the last '@' before the path or query, which may hold '@' too.
+        let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+        let authority = match authority.rsplit_once('@') {
+            Some((credentials, hosts)) => match credentials.split_once(':') {
+                Some((user, _)) => format!("{user}:***@{hosts}"),
+                None => authority.to_owned(),
+            },
+            None => authority.to_owned(),
+        };
+        let tail = match tail.split_once('?') {
+            Some((path, query)) => {
+                let parameters: Vec<&str> = query
+                    .split('&')
+                    .map(|p| if p.starts_with("password=") { "password=***" } else { p })
+                    .collect();
+                format!("{path}?{}", parameters.join("&"))
             }
-            _ => self.url.clone(),
-        }
+            None => tail.to_owned(),
+        };
+        format!("{scheme}://{authority}{tail}")
     }
 }
 
@@ -140,6 +154,21 @@ mod tests {
         let url = DatabaseUrl::parse("postgresql://u:secret@h/db").expect("valid");
         assert_eq!(url.backend, Backend::Postgres);
         assert_eq!(url.redacted(), "postgresql://u:***@h/db");
+    }
+
+    #[test]
+    fn multi_host_urls_keep_every_host_and_lose_every_password() {
+        let url = DatabaseUrl::parse(
+            "postgres://spares:s3cr@t@db1:5432,db2:5432/spares?target_session_attrs=read-write&password=x&sslmode=verify-full",
+        )
+        .expect("valid");
+        assert_eq!(url.backend, Backend::Postgres);
+        assert_eq!(
+            url.redacted(),
+            "postgres://spares:***@db1:5432,db2:5432/spares?target_session_attrs=read-write&password=***&sslmode=verify-full"
+        );
+        let plain = DatabaseUrl::parse("postgres://h1,h2/db?application_name=a@b").expect("valid");
+        assert_eq!(plain.redacted(), "postgres://h1,h2/db?application_name=a@b");
     }
 
     #[test]
