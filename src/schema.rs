@@ -422,6 +422,12 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decided_by -> Nullable<Text>,
         value_cents -> BigInt,
+        revision -> BigInt,
+        changes -> Nullable<Text>,
+        revised_at -> Nullable<Timestamp>,
+        revised_run_id -> Nullable<BigInt>,
+        locked -> Bool,
+        engine -> Nullable<Text>,
     }
 }
 

@@ -10,6 +10,7 @@ mod keys;
 pub mod metrics;
 pub mod openapi;
 mod problem;
+mod proposals;
 mod replenishment;
 mod reservations;
 mod stock;
@@ -219,6 +220,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(demand::configure)
                 .configure(forecasts::configure)
                 .configure(replenishment::configure)
+                .configure(proposals::configure)
                 .configure(webhooks::configure)
                 .configure(keys::configure)
                 .configure(audit::configure),

@@ -6,7 +6,9 @@ use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::{audit, catalog, demand, forecasts, keys, replenishment, reservations, stock, system, transfers, webhooks};
+use super::{
+    audit, catalog, demand, forecasts, keys, proposals, replenishment, reservations, stock, system, transfers, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,8 +32,8 @@ use super::{audit, catalog, demand, forecasts, keys, replenishment, reservations
         keys::create, keys::list, keys::update, keys::revoke, audit::list,
         demand::import_history, demand::series, forecasts::list, forecasts::run,
         replenishment::run, replenishment::get_run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
-        replenishment::list_proposals, replenishment::get_proposal, replenishment::edit_proposal,
-        replenishment::approve, replenishment::bulk_approve, replenishment::reject,
+        proposals::list_proposals, proposals::get_proposal, proposals::edit_proposal,
+        proposals::approve, proposals::bulk_approve, proposals::reject, proposals::accept_engine, proposals::unlock,
         replenishment::list_orders, replenishment::get_order, replenishment::kpis,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),

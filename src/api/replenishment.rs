@@ -1,18 +1,16 @@
-//! Replenishment routes: runs, policies and overrides, proposals, purchase orders, KPIs.
+//! Replenishment routes: runs, policies and overrides, purchase orders, KPIs (proposals are in
+//! `proposals`).
 
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
 use super::problem::Problem;
 use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
-use crate::auth::Principal;
-use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::replenishment::model::{
-    BulkApprove, BulkApproved, KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, Proposal, ProposalEdit,
-    ProposalFilter, PurchaseOrder, PurchaseOrderFilter, RejectInput, RunRequest, RunSummary,
+    KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter, RunRequest, RunSummary,
 };
-use crate::replenishment::{kpis, planning, policies, proposals, purchase_orders, runs};
+use crate::replenishment::{kpis, planning, policies, purchase_orders, runs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/replenishment/runs", "POST").route(web::post().to(run)));
@@ -23,15 +21,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(set_override))
             .route(web::delete().to(clear_override)),
     );
-    cfg.service(resource("/proposals", "GET").route(web::get().to(list_proposals)));
-    cfg.service(resource("/proposals/approve", "POST").route(web::post().to(bulk_approve)));
-    cfg.service(
-        resource("/proposals/{id}", "GET, PATCH")
-            .route(web::get().to(get_proposal))
-            .route(web::patch().to(edit_proposal)),
-    );
-    cfg.service(resource("/proposals/{id}/approve", "POST").route(web::post().to(approve)));
-    cfg.service(resource("/proposals/{id}/reject", "POST").route(web::post().to(reject)));
     cfg.service(resource("/purchase-orders", "GET").route(web::get().to(list_orders)));
     cfg.service(resource("/purchase-orders/{id}", "GET").route(web::get().to(get_order)));
     cfg.service(resource("/kpis", "GET").route(web::get().to(kpis)));
@@ -153,188 +142,6 @@ pub async fn clear_override(
             value: policy,
         })
     })
-    .await?;
-    Ok(respond(stored))
-}
-
-#[utoipa::path(get, path = "/api/v1/proposals", tag = "replenishment", params(ProposalFilter),
-    responses(
-        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_proposals(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentRead>,
-    filter: web::Query<ProposalFilter>,
-) -> Result<HttpResponse, AppError> {
-    let scope = caller.principal.warehouses.clone();
-    let page = with_conn(&state.pool, move |conn| {
-        proposals::list(conn, &filter, scope.as_deref())
-    })
-    .await?;
-    Ok(ok_json(&Page::from(page)))
-}
-
-#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "replenishment",
-    params(("id" = i64, Path, description = "Proposal id")),
-    responses(
-        (status = 200, description = "The proposal with its explanation", body = Proposal),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_proposal(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentRead>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let proposal = with_conn(&state.pool, move |conn| proposals::get(conn, id)).await?;
-    caller.principal.require_warehouse(&proposal.warehouse)?;
-    Ok(ok_json(&proposal))
-}
-
-fn visible(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Proposal, AppError> {
-    let proposal = proposals::get(conn, id)?;
-    principal.require_warehouse(&proposal.warehouse)?;
-    Ok(proposal)
-}
-
-#[utoipa::path(patch, path = "/api/v1/proposals/{id}", tag = "replenishment", request_body = ProposalEdit,
-    params(("id" = i64, Path, description = "Proposal id")),
-    responses(
-        (status = 200, description = "The edited proposal", body = Proposal),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json")))]
-pub async fn edit_proposal(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    id: web::Path<i64>,
-    cmd: Command<ProposalEdit>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        ("proposal.edit", "proposal"),
-        move |conn, principal, _| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let after = proposals::edit(conn, id, &input)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
-    .await?;
-    Ok(respond(stored))
-}
-
-#[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "replenishment",
-    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 200, description = "Approved: a purchase order or transfer was created", body = BulkApproved),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is no longer open, or the source is short", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
-pub async fn approve(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    id: web::Path<i64>,
-    cmd: Command<Option<serde_json::Value>>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let stored = mutate(
-        &state,
-        caller,
-        cmd.idempotency,
-        200,
-        ("proposal.approve", "proposal"),
-        move |conn, principal, actor| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let approved = proposals::approve_many(conn, &[id], actor)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: approved,
-            })
-        },
-    )
-    .await?;
-    Ok(respond(stored))
-}
-
-#[utoipa::path(post, path = "/api/v1/proposals/approve", tag = "replenishment", request_body = BulkApprove,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 200, description = "All approved (or none): purchase orders per supplier and warehouse, transfers per lane", body = BulkApproved),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A proposal is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
-pub async fn bulk_approve(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    cmd: Command<BulkApprove>,
-) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    if input.ids.is_empty() || input.ids.len() > 500 {
-        return Err(AppError::validation("ids", "must list 1-500 proposals"));
-    }
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        ("proposal.approve", "proposal"),
-        move |conn, principal, actor| {
-            for id in &input.ids {
-                visible(conn, principal, *id)?;
-            }
-            let approved = proposals::approve_many(conn, &input.ids, actor)?;
-            let ids: Vec<String> = input.ids.iter().map(i64::to_string).collect();
-            Ok(Changed::new(ids.join(","), approved))
-        },
-    )
-    .await?;
-    Ok(respond(stored))
-}
-
-#[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "replenishment", request_body = RejectInput,
-    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 200, description = "Rejected", body = Proposal),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
-pub async fn reject(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    id: web::Path<i64>,
-    cmd: Command<RejectInput>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        ("proposal.reject", "proposal"),
-        move |conn, principal, actor| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let after = proposals::reject(conn, id, &input.reason, actor)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
     .await?;
     Ok(respond(stored))
 }

@@ -11,6 +11,8 @@ pub mod policies;
 pub mod proposals;
 pub mod purchase_orders;
 pub mod refusals;
+pub mod review;
+pub mod revisions;
 pub mod runs;
 
 use std::collections::{BTreeMap, HashMap};

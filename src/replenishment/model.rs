@@ -135,8 +135,9 @@ pub enum ProposalStatus {
     Open,
     Approved,
     Rejected,
-    /// Replaced by a newer run's proposal.
-    Superseded,
+    /// No longer needed (a later run found the position above the reorder point, the part
+    /// replaced, the need covered another way); `reason` says why.
+    Withdrawn,
 }
 
 impl ProposalStatus {
@@ -145,7 +146,7 @@ impl ProposalStatus {
             ProposalStatus::Open => "open",
             ProposalStatus::Approved => "approved",
             ProposalStatus::Rejected => "rejected",
-            ProposalStatus::Superseded => "superseded",
+            ProposalStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -153,7 +154,7 @@ impl ProposalStatus {
         match s {
             "approved" => ProposalStatus::Approved,
             "rejected" => ProposalStatus::Rejected,
-            "superseded" => ProposalStatus::Superseded,
+            "withdrawn" => ProposalStatus::Withdrawn,
             _ => ProposalStatus::Open,
         }
     }
@@ -180,6 +181,31 @@ pub struct Explanation {
     pub arrives_in_days: i64,
 }
 
+/// One figure a revision changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProposalChange {
+    /// `quantity`, `supplier` or `unit_price`.
+    pub field: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// What the engine would propose now for the need of a locked proposal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EngineFigure {
+    /// 0 when the engine sees no need any more (`reason` says why).
+    pub quantity: i64,
+    pub supplier: Option<String>,
+    #[schema(value_type = String, example = "12.50")]
+    pub unit_price: Decimal,
+    #[schema(value_type = String, example = "125.00")]
+    pub value: Decimal,
+    pub explanation: Option<Explanation>,
+    pub reason: Option<String>,
+    /// The run that computed it; absent when it is the figure the planner edited away from.
+    pub run_id: Option<i64>,
+}
+
 /// A purchase or transfer the planner proposes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Proposal {
@@ -204,7 +230,20 @@ pub struct Proposal {
     /// Purchases of one supplier into one region share this key: they are ordered together.
     pub consolidation: String,
     pub explanation: Explanation,
+    /// Why it was rejected or withdrawn.
     pub reason: Option<String>,
+    /// 1 when made; every run that changed its figures adds one (the id stays).
+    pub revision: i64,
+    /// What the latest revision changed (empty until a run changes something).
+    pub changes: Vec<ProposalChange>,
+    /// When a run last looked at it, and which run.
+    pub revised_at: Option<DateTime<Utc>>,
+    pub revised_run_id: Option<i64>,
+    /// A planner edited it: runs keep its figures and record theirs in `engine`.
+    pub locked: bool,
+    /// What the engine proposes now, beside a locked proposal (accept it with
+    /// `POST /proposals/{id}/accept-engine`).
+    pub engine: Option<EngineFigure>,
     pub auto_approved: bool,
     pub purchase_order_id: Option<i64>,
     pub transfer_id: Option<i64>,

@@ -11,7 +11,8 @@
 //!    chunk: pairs at or below s need `S - position`; excess elsewhere is matched first (same
 //!    region, then by lane time, only when it lands no later than a purchase); the rest becomes
 //!    a purchase proposal to the preferred supplier (MOQ, packs). Open proposals of the chunk
-//!    are superseded, not duplicated.
+//!    are revised in place, kept when a planner locked them, withdrawn when no longer needed
+//!    ([`super::revisions`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -20,7 +21,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::model::{Explanation, ProposalKind, RunRequest, RunSummary};
-use super::{calibration, proposals, sites, ReplenishmentSettings, Site};
+use super::{calibration, proposals, revisions, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{
@@ -607,9 +608,15 @@ fn propose(
 ) -> Result<(i64, i64), AppError> {
     let mut part_ids: Vec<i64> = match only_part {
         Some(p) => vec![p],
-        None => rp::table.select(rp::part_id).distinct().load(conn)?,
+        None => {
+            // Parts with open proposals but no policy any more get their proposals withdrawn.
+            let mut ids: Vec<i64> = rp::table.select(rp::part_id).distinct().load(conn)?;
+            ids.extend(proposals::open_parts(conn)?);
+            ids
+        }
     };
     part_ids.sort_unstable();
+    part_ids.dedup();
     let (mut purchases, mut transfers) = (0, 0);
     for chunk in part_ids.chunks(PARTS_PER_CHUNK) {
         let policies: Vec<PolicyRow> = rp::table
@@ -670,6 +677,7 @@ fn propose(
         let terms = load_terms(conn, chunk)?;
         let mut drafts = Vec::new();
         let mut below = Vec::new();
+        let mut assessed = HashMap::new();
         for &part_id in chunk {
             // A superseded part is never bought: its stock counts in the successor's position.
             let Some(part) = catalog.get(&part_id).filter(|part| part.successor == part_id) else {
@@ -685,17 +693,24 @@ fn propose(
                 &balances,
                 catalog,
                 terms.get(&part_id),
-                &mut below,
+                (&mut below, &mut assessed),
             ));
         }
         purchases += drafts.iter().filter(|x| x.kind == ProposalKind::Purchase).count() as i64;
         transfers += drafts.iter().filter(|x| x.kind == ProposalKind::Transfer).count() as i64;
+        let chunk = revisions::Chunk {
+            run_id,
+            parts: chunk,
+            drafts: &drafts,
+            assessed: &assessed,
+            catalog,
+            network,
+        };
         db::write_tx(conn, |conn| {
-            proposals::supersede_open(conn, chunk)?;
             for event in &below {
                 crate::webhooks::enqueue(conn, "stock.below_reorder_point", event)?;
             }
-            proposals::store_drafts(conn, settings, run_id, &drafts, network, catalog, actor)
+            revisions::reconcile(conn, settings, &chunk, actor)
         })?;
     }
     Ok((purchases, transfers))
@@ -721,7 +736,10 @@ fn propose_part(
     balances: &[Balance],
     catalog: &HashMap<i64, PartInfo>,
     terms: Option<&Terms>,
-    below: &mut Vec<BelowReorderPoint>,
+    (below, assessed): (
+        &mut Vec<BelowReorderPoint>,
+        &mut HashMap<(i64, i64), revisions::Assessed>,
+    ),
 ) -> Vec<Draft> {
     // Position per warehouse: the part's own, plus what replaced parts still hold there
     // (used up before the successor is bought).
@@ -757,6 +775,13 @@ fn propose_part(
     }
     for (&w, pair) in pairs {
         let pos = position.get(&w).map_or(0, |x| x.1);
+        assessed.insert(
+            (w, part_id),
+            revisions::Assessed {
+                position: pos,
+                reorder_point: pair.s,
+            },
+        );
         if pos <= pair.s && pair.order_up_to > pos {
             needs.push((
                 pos - pair.s,

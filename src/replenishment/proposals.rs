@@ -8,53 +8,106 @@ use diesel::dsl;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use super::model::{BulkApproved, Explanation, Proposal, ProposalEdit, ProposalFilter, ProposalKind, ProposalStatus};
-use super::planning::{Draft, PartInfo};
+use super::model::{
+    BulkApproved, EngineFigure, Explanation, Proposal, ProposalChange, ProposalFilter, ProposalKind, ProposalStatus,
+};
+use super::planning::Draft;
 use super::{money_cents, money_text, purchase_orders, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::pagination::PageRequest;
 use crate::reservations::model::LineInput;
-use crate::schema::{parts, proposals as pr, regions, supplier_parts as sp, suppliers};
+use crate::schema::{parts, proposals as pr, regions, suppliers};
 use crate::stock::ledger::Actor;
 use crate::transfers::{model::TransferInput, service as transfers};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pr)]
-struct Row {
-    id: i64,
-    run_id: i64,
-    kind: String,
-    status: String,
-    warehouse_id: i64,
-    part_id: i64,
-    from_warehouse_id: Option<i64>,
-    supplier_id: Option<i64>,
-    region_id: i64,
-    quantity: i64,
-    unit_price: String,
-    value: String,
-    explanation: String,
-    reason: Option<String>,
-    auto_approved: bool,
-    purchase_order_id: Option<i64>,
-    transfer_id: Option<i64>,
-    created_at: chrono::NaiveDateTime,
-    decided_at: Option<chrono::NaiveDateTime>,
-    decided_by: Option<String>,
+pub(crate) struct Row {
+    pub id: i64,
+    pub run_id: i64,
+    pub kind: String,
+    pub status: String,
+    pub warehouse_id: i64,
+    pub part_id: i64,
+    pub from_warehouse_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    pub region_id: i64,
+    pub quantity: i64,
+    pub unit_price: String,
+    pub value: String,
+    pub explanation: String,
+    pub reason: Option<String>,
+    pub auto_approved: bool,
+    pub purchase_order_id: Option<i64>,
+    pub transfer_id: Option<i64>,
+    pub created_at: chrono::NaiveDateTime,
+    pub decided_at: Option<chrono::NaiveDateTime>,
+    pub decided_by: Option<String>,
+    pub revision: i64,
+    pub changes: Option<String>,
+    pub revised_at: Option<chrono::NaiveDateTime>,
+    pub revised_run_id: Option<i64>,
+    pub locked: bool,
+    pub engine: Option<String>,
+}
+
+impl Row {
+    pub(crate) fn kind(&self) -> ProposalKind {
+        if self.kind == "transfer" {
+            ProposalKind::Transfer
+        } else {
+            ProposalKind::Purchase
+        }
+    }
+
+    pub(crate) fn stored_engine(&self) -> Result<Option<StoredEngine>, AppError> {
+        self.engine.as_deref().map(from_json).transpose()
+    }
+}
+
+/// The engine's figure beside a locked proposal, as stored (ids, not codes).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredEngine {
+    pub quantity: i64,
+    pub supplier_id: Option<i64>,
+    pub unit_price: Decimal,
+    pub explanation: Option<Explanation>,
+    pub reason: Option<String>,
+    pub run_id: Option<i64>,
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.into()))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(e.into()))
+}
+
+pub(crate) fn kind_str(kind: ProposalKind) -> &'static str {
+    match kind {
+        ProposalKind::Transfer => "transfer",
+        ProposalKind::Purchase => "purchase",
+    }
 }
 
 /// Names for the ids a proposal row holds.
-struct Names {
+pub(crate) struct Names {
     sites: HashMap<i64, Site>,
     parts: HashMap<i64, String>,
     suppliers: HashMap<i64, String>,
 }
 
 impl Names {
-    fn load(conn: &mut AnyConnection, rows: &[Row]) -> Result<Self, AppError> {
+    pub(crate) fn load(conn: &mut AnyConnection, rows: &[Row]) -> Result<Self, AppError> {
         let part_ids: Vec<i64> = rows.iter().map(|r| r.part_id).collect();
-        let supplier_ids: Vec<i64> = rows.iter().filter_map(|r| r.supplier_id).collect();
+        let mut supplier_ids: Vec<i64> = rows.iter().filter_map(|r| r.supplier_id).collect();
+        for row in rows {
+            if let Some(engine) = row.stored_engine()? {
+                supplier_ids.extend(engine.supplier_id);
+            }
+        }
         Ok(Names {
             sites: sites(conn)?,
             parts: parts::table
@@ -76,6 +129,10 @@ impl Names {
         self.sites.get(&id).map(|s| s.code.clone()).unwrap_or_default()
     }
 
+    pub(crate) fn supplier(&self, id: Option<i64>) -> Option<String> {
+        id.and_then(|id| self.suppliers.get(&id).cloned())
+    }
+
     fn to_proposal(&self, r: Row) -> Result<Proposal, AppError> {
         let region = self
             .sites
@@ -83,17 +140,21 @@ impl Names {
             .find(|s| s.region_id == r.region_id)
             .map(|s| s.region.clone())
             .unwrap_or_default();
-        let supplier = r.supplier_id.and_then(|id| self.suppliers.get(&id).cloned());
-        let explanation: Explanation =
-            serde_json::from_str(&r.explanation).map_err(|e| AppError::Internal(e.into()))?;
+        let supplier = self.supplier(r.supplier_id);
+        let engine = r.stored_engine()?.map(|e| EngineFigure {
+            quantity: e.quantity,
+            supplier: self.supplier(e.supplier_id),
+            value: e.unit_price * Decimal::from(e.quantity),
+            unit_price: e.unit_price,
+            explanation: e.explanation,
+            reason: e.reason,
+            run_id: e.run_id,
+        });
+        let changes: Vec<ProposalChange> = r.changes.as_deref().map(from_json).transpose()?.unwrap_or_default();
         Ok(Proposal {
             id: r.id,
             run_id: r.run_id,
-            kind: if r.kind == "transfer" {
-                ProposalKind::Transfer
-            } else {
-                ProposalKind::Purchase
-            },
+            kind: r.kind(),
             status: ProposalStatus::from_stored(&r.status),
             warehouse: self.site(r.warehouse_id),
             consolidation: match &supplier {
@@ -107,8 +168,14 @@ impl Names {
             quantity: r.quantity,
             unit_price: crate::validate::stored_decimal(&r.unit_price)?,
             value: crate::validate::stored_decimal(&r.value)?,
-            explanation,
+            explanation: from_json(&r.explanation)?,
             reason: r.reason,
+            revision: r.revision,
+            changes,
+            revised_at: r.revised_at.map(|t| t.and_utc()),
+            revised_run_id: r.revised_run_id,
+            locked: r.locked,
+            engine,
             auto_approved: r.auto_approved,
             purchase_order_id: r.purchase_order_id,
             transfer_id: r.transfer_id,
@@ -121,7 +188,7 @@ impl Names {
 
 /// The two columns a proposal's value is stored in: the exact decimal and whole cents (for
 /// filtering in SQL). Every write of `value` goes through here so they never disagree.
-fn value_columns(value: Decimal) -> (dsl::Eq<pr::value, String>, dsl::Eq<pr::value_cents, i64>) {
+pub(crate) fn value_columns(value: Decimal) -> (dsl::Eq<pr::value, String>, dsl::Eq<pr::value_cents, i64>) {
     (pr::value.eq(money_text(value)), pr::value_cents.eq(money_cents(value)))
 }
 
@@ -139,79 +206,69 @@ fn to_proposals(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Proposal
     rows.into_iter().map(|r| names.to_proposal(r)).collect()
 }
 
-/// Marks the open proposals of these parts superseded (a newer run replaces them).
-pub fn supersede_open(conn: &mut AnyConnection, part_ids: &[i64]) -> Result<usize, AppError> {
-    Ok(diesel::update(
-        pr::table
-            .filter(pr::status.eq(ProposalStatus::Open.as_str()))
-            .filter(pr::part_id.eq_any(part_ids)),
-    )
-    .set((
-        pr::status.eq(ProposalStatus::Superseded.as_str()),
-        pr::decided_at.eq(Some(db::now())),
-    ))
-    .execute(conn)?)
+/// Parts with open proposals.
+pub(crate) fn open_parts(conn: &mut AnyConnection) -> Result<Vec<i64>, AppError> {
+    Ok(pr::table
+        .filter(pr::status.eq(ProposalStatus::Open.as_str()))
+        .select(pr::part_id)
+        .distinct()
+        .load(conn)?)
 }
 
-/// Stores a run's proposals, emits `proposal.created` and applies the auto-approval rules.
-pub(crate) fn store_drafts(
-    conn: &mut AnyConnection,
-    settings: &ReplenishmentSettings,
-    run_id: i64,
-    drafts: &[Draft],
-    network: &HashMap<i64, Site>,
-    _catalog: &HashMap<i64, PartInfo>,
-    actor: &Actor,
-) -> Result<(), AppError> {
-    let now = db::now();
-    let mut auto = Vec::new();
-    for d in drafts {
-        let value = d.unit_price * Decimal::from(d.quantity);
-        let explanation = serde_json::to_string(&d.explanation).map_err(|e| AppError::Internal(e.into()))?;
-        let id: i64 = diesel::insert_into(pr::table)
-            .values((
-                pr::run_id.eq(run_id),
-                pr::kind.eq(if d.kind == ProposalKind::Transfer {
-                    "transfer"
-                } else {
-                    "purchase"
-                }),
-                pr::status.eq(ProposalStatus::Open.as_str()),
-                pr::warehouse_id.eq(d.warehouse_id),
-                pr::part_id.eq(d.part_id),
-                pr::from_warehouse_id.eq(d.from_warehouse_id),
-                pr::supplier_id.eq(d.supplier_id),
-                pr::region_id.eq(d.region_id),
-                pr::quantity.eq(d.quantity),
-                pr::unit_price.eq(money_text(d.unit_price)),
-                value_columns(value),
-                pr::explanation.eq(explanation),
-                pr::auto_approved.eq(false),
-                pr::created_at.eq(now),
-            ))
-            .returning(pr::id)
-            .get_result(conn)?;
-        let rule = match d.kind {
-            ProposalKind::Purchase => settings.auto_approve_below.is_some_and(|limit| value < limit),
-            ProposalKind::Transfer => {
-                settings.auto_approve_regional_transfers
-                    && d.from_warehouse_id
-                        .and_then(|f| network.get(&f))
-                        .is_some_and(|f| f.region_id == d.region_id)
-            }
-        };
-        if rule {
-            auto.push(id);
+/// Stores a new proposal (revision 1) and emits `proposal.created`; returns its id.
+pub(crate) fn insert_draft(conn: &mut AnyConnection, run_id: i64, d: &Draft) -> Result<i64, AppError> {
+    let value = d.unit_price * Decimal::from(d.quantity);
+    let id: i64 = diesel::insert_into(pr::table)
+        .values((
+            pr::run_id.eq(run_id),
+            pr::kind.eq(kind_str(d.kind)),
+            pr::status.eq(ProposalStatus::Open.as_str()),
+            pr::warehouse_id.eq(d.warehouse_id),
+            pr::part_id.eq(d.part_id),
+            pr::from_warehouse_id.eq(d.from_warehouse_id),
+            pr::supplier_id.eq(d.supplier_id),
+            pr::region_id.eq(d.region_id),
+            pr::quantity.eq(d.quantity),
+            pr::unit_price.eq(money_text(d.unit_price)),
+            value_columns(value),
+            pr::explanation.eq(to_json(&d.explanation)?),
+            pr::auto_approved.eq(false),
+            pr::created_at.eq(db::now()),
+            pr::revision.eq(1i64),
+            pr::revised_run_id.eq(Some(run_id)),
+            pr::locked.eq(false),
+        ))
+        .returning(pr::id)
+        .get_result(conn)?;
+    let proposal = get(conn, id)?;
+    crate::webhooks::enqueue(conn, "proposal.created", &proposal)?;
+    Ok(id)
+}
+
+/// Whether the auto-approval rules approve this new proposal at once.
+pub(crate) fn auto_approves(settings: &ReplenishmentSettings, network: &HashMap<i64, Site>, d: &Draft) -> bool {
+    match d.kind {
+        ProposalKind::Purchase => settings
+            .auto_approve_below
+            .is_some_and(|limit| d.unit_price * Decimal::from(d.quantity) < limit),
+        ProposalKind::Transfer => {
+            settings.auto_approve_regional_transfers
+                && d.from_warehouse_id
+                    .and_then(|f| network.get(&f))
+                    .is_some_and(|f| f.region_id == d.region_id)
         }
-        let proposal = get(conn, id)?;
-        crate::webhooks::enqueue(conn, "proposal.created", &proposal)?;
     }
-    if !auto.is_empty() {
-        diesel::update(pr::table.filter(pr::id.eq_any(&auto)))
-            .set(pr::auto_approved.eq(true))
-            .execute(conn)?;
-        approve_many(conn, &auto, actor)?;
+}
+
+/// Marks these proposals auto-approved and approves them.
+pub(crate) fn auto_approve(conn: &mut AnyConnection, ids: &[i64], actor: &Actor) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Ok(());
     }
+    diesel::update(pr::table.filter(pr::id.eq_any(ids)))
+        .set(pr::auto_approved.eq(true))
+        .execute(conn)?;
+    approve_many(conn, ids, actor)?;
     Ok(())
 }
 
@@ -248,11 +305,7 @@ pub fn list(
         query = query.filter(pr::status.eq(status.as_str()));
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(pr::kind.eq(if kind == ProposalKind::Transfer {
-            "transfer"
-        } else {
-            "purchase"
-        }));
+        query = query.filter(pr::kind.eq(kind_str(kind)));
     }
     if let Some(code) = &filter.region {
         let region: Option<i64> = regions::table
@@ -302,7 +355,7 @@ pub fn list(
     Ok((to_proposals(conn, rows)?, next))
 }
 
-fn load_open(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
+pub(crate) fn load_open(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
     let row: Row = pr::table
         .find(id)
         .select(Row::as_select())
@@ -316,41 +369,6 @@ fn load_open(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
         )));
     }
     Ok(row)
-}
-
-/// Changes the quantity (and, for purchases, the supplier) of an open proposal.
-pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<Proposal, AppError> {
-    let row = load_open(conn, id)?;
-    let quantity = match input.quantity {
-        Some(q) => crate::validate::positive("quantity", q)?,
-        None => row.quantity,
-    };
-    let (supplier_id, unit_price) = match &input.supplier {
-        None => (row.supplier_id, crate::validate::stored_decimal(&row.unit_price)?),
-        Some(_) if row.kind == "transfer" => {
-            return Err(AppError::validation("supplier", "does not apply to transfer proposals"))
-        }
-        Some(code) => {
-            let supplier = crate::catalog::suppliers::resolve(conn, "supplier", code)?;
-            let price: Option<String> = sp::table
-                .filter(sp::supplier_id.eq(supplier.id))
-                .filter(sp::part_id.eq(row.part_id))
-                .select(sp::unit_price)
-                .first(conn)
-                .optional()?;
-            let price = price.ok_or_else(|| AppError::validation("supplier", "has no terms for this part"))?;
-            (Some(supplier.id), crate::validate::stored_decimal(&price)?)
-        }
-    };
-    diesel::update(pr::table.find(id))
-        .set((
-            pr::quantity.eq(quantity),
-            pr::supplier_id.eq(supplier_id),
-            pr::unit_price.eq(money_text(unit_price)),
-            value_columns(unit_price * Decimal::from(quantity)),
-        ))
-        .execute(conn)?;
-    get(conn, id)
 }
 
 pub fn reject(conn: &mut AnyConnection, id: i64, reason: &str, actor: &Actor) -> Result<Proposal, AppError> {

@@ -13,6 +13,8 @@ pub use outbox::enqueue;
 pub const EVENT_TYPES: &[&str] = &[
     "proposal.created",
     "proposal.approved",
+    "proposal.revised",
+    "proposal.withdrawn",
     "purchase_order.created",
     "stock.below_reorder_point",
     "reservation.refused",

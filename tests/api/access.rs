@@ -215,6 +215,18 @@ fn matrix(
             Some(json!({ "ids": [999] })),
             REPLENISHMENT_WRITE,
         ),
+        (
+            Method::POST,
+            r("/api/v1/proposals/999/accept-engine"),
+            None,
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::POST,
+            r("/api/v1/proposals/999/unlock"),
+            None,
+            REPLENISHMENT_WRITE,
+        ),
         (Method::GET, r("/api/v1/purchase-orders"), None, REPLENISHMENT_READ),
         (Method::GET, r("/api/v1/purchase-orders/999"), None, REPLENISHMENT_READ),
         (Method::GET, r("/api/v1/kpis"), None, REPLENISHMENT_READ),

@@ -19,6 +19,7 @@ mod replenishment_proposals;
 mod reservations;
 mod scale_out;
 mod secrets;
+mod stable_proposals;
 mod system;
 mod transfers;
 mod urgent;

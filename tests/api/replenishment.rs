@@ -12,7 +12,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_run_proposes_a_purchase_in_packs_and_approval_places_an_order_that_receipts_draw_down,
-    excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_run_supersedes,
+    excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_run_revises_it_in_place,
     a_manual_min_max_overrides_the_computed_levels,
     events_are_written_with_the_change_signed_and_redelivered_after_a_failure,
     kpis_follow_the_ledger_and_the_refusals,
@@ -116,7 +116,7 @@ async fn a_run_proposes_a_purchase_in_packs_and_approval_places_an_order_that_re
     app.assert_ledger_agrees();
 }
 
-async fn excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_run_supersedes(app: TestApp) {
+async fn excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_run_revises_it_in_place(app: TestApp) {
     app.seed_network().await;
     terms(&app, "P-1", 1, 1).await;
     app.receive("N-RDC", "P-1", 500).await;
@@ -130,10 +130,14 @@ async fn excess_in_the_same_region_is_transferred_instead_of_bought_and_a_new_ru
     assert_eq!(first[0]["warehouse"], "N-01");
 
     replenish(&app).await;
-    let superseded = app.get(&format!("/api/v1/proposals/{}", first[0]["id"])).await.body;
-    assert_eq!(superseded["status"], "superseded");
+    let kept = app.get(&format!("/api/v1/proposals/{}", first[0]["id"])).await.body;
+    assert_eq!(
+        (kept["status"].as_str(), kept["revision"].as_i64()),
+        (Some("open"), Some(1))
+    );
     let open = proposals(&app, "status=open").await;
-    assert_eq!(open.len(), 1, "a second run replaces, never duplicates");
+    assert_eq!(open.len(), 1, "a second run revises, never duplicates");
+    assert_eq!(open[0]["id"], first[0]["id"], "the same proposal");
 
     let id = open[0]["id"].as_i64().expect("id");
     let edited = app

@@ -138,6 +138,8 @@ async fn stock_of_a_superseded_part_is_used_before_its_successor_is_bought(app: 
         open2[0]["quantity"].as_i64() < open[0]["quantity"].as_i64(),
         "{open2:?}"
     );
+    assert_eq!(open2[0]["id"], open[0]["id"], "the same proposal, revised");
+    assert_eq!(open2[0]["revision"], 2);
 
     // Enough old stock: nothing is bought, neither the successor nor the old part.
     app.receive("N-01", "P-1", 500).await;
@@ -145,7 +147,9 @@ async fn stock_of_a_superseded_part_is_used_before_its_successor_is_bought(app: 
     let open3 = proposals(&app, "status=open").await;
     assert!(open3.is_empty(), "{open3:?}");
     let earlier = app.get(&format!("/api/v1/proposals/{}", open2[0]["id"])).await.body;
-    assert_eq!(earlier["status"], "superseded");
+    assert_eq!(earlier["status"], "withdrawn");
+    let reason = earlier["reason"].as_str().expect("a reason");
+    assert!(reason.starts_with("no longer needed: the position"), "{reason}");
 }
 
 async fn a_part_superseded_after_it_was_planned_is_no_longer_bought(app: TestApp) {
@@ -169,5 +173,9 @@ async fn a_part_superseded_after_it_was_planned_is_no_longer_bought(app: TestApp
     let parts: Vec<&str> = open.iter().filter_map(|p| p["part_number"].as_str()).collect();
     assert_eq!(parts, ["P-2"], "{open:?}");
     let earlier = app.get(&format!("/api/v1/proposals/{}", before[0]["id"])).await.body;
-    assert_eq!(earlier["status"], "superseded");
+    assert_eq!(earlier["status"], "withdrawn");
+    assert_eq!(
+        earlier["reason"],
+        "P-1 is replaced by P-2: its demand is planned on the successor"
+    );
 }

@@ -1,0 +1,281 @@
+//! Proposal routes: list, read, edit (which locks), take the engine's figure, unlock,
+//! approve (one or many) and reject.
+
+use actix_web::{web, HttpResponse};
+
+use super::extract::{need, Caller, Command};
+use super::problem::Problem;
+use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::auth::Principal;
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::replenishment::model::{BulkApprove, BulkApproved, Proposal, ProposalEdit, ProposalFilter, RejectInput};
+use crate::replenishment::{proposals, review};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/proposals", "GET").route(web::get().to(list_proposals)));
+    cfg.service(resource("/proposals/approve", "POST").route(web::post().to(bulk_approve)));
+    cfg.service(
+        resource("/proposals/{id}", "GET, PATCH")
+            .route(web::get().to(get_proposal))
+            .route(web::patch().to(edit_proposal)),
+    );
+    cfg.service(resource("/proposals/{id}/approve", "POST").route(web::post().to(approve)));
+    cfg.service(resource("/proposals/{id}/reject", "POST").route(web::post().to(reject)));
+    cfg.service(resource("/proposals/{id}/accept-engine", "POST").route(web::post().to(accept_engine)));
+    cfg.service(resource("/proposals/{id}/unlock", "POST").route(web::post().to(unlock)));
+}
+
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "replenishment", params(ProposalFilter),
+    responses(
+        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_proposals(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    filter: web::Query<ProposalFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let page = with_conn(&state.pool, move |conn| {
+        proposals::list(conn, &filter, scope.as_deref())
+    })
+    .await?;
+    Ok(ok_json(&Page::from(page)))
+}
+
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "replenishment",
+    params(("id" = i64, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "The proposal with its explanation", body = Proposal),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_proposal(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let proposal = with_conn(&state.pool, move |conn| proposals::get(conn, id)).await?;
+    caller.principal.require_warehouse(&proposal.warehouse)?;
+    Ok(ok_json(&proposal))
+}
+
+fn visible(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Proposal, AppError> {
+    let proposal = proposals::get(conn, id)?;
+    principal.require_warehouse(&proposal.warehouse)?;
+    Ok(proposal)
+}
+
+#[utoipa::path(patch, path = "/api/v1/proposals/{id}", tag = "replenishment", request_body = ProposalEdit,
+    params(("id" = i64, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "The edited proposal, locked: runs keep its figures and record theirs in `engine`", body = Proposal),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json")))]
+pub async fn edit_proposal(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<ProposalEdit>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("proposal.edit", "proposal"),
+        move |conn, principal, _| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let after = review::edit(conn, id, &input)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "replenishment",
+    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "Approved: a purchase order or transfer was created", body = BulkApproved),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is no longer open, or the source is short", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<Option<serde_json::Value>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let stored = mutate(
+        &state,
+        caller,
+        cmd.idempotency,
+        200,
+        ("proposal.approve", "proposal"),
+        move |conn, principal, actor| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let approved = proposals::approve_many(conn, &[id], actor)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: approved,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/approve", tag = "replenishment", request_body = BulkApprove,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "All approved (or none): purchase orders per supplier and warehouse, transfers per lane", body = BulkApproved),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A proposal is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn bulk_approve(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    cmd: Command<BulkApprove>,
+) -> Result<HttpResponse, AppError> {
+    let Command { input, idempotency } = cmd;
+    if input.ids.is_empty() || input.ids.len() > 500 {
+        return Err(AppError::validation("ids", "must list 1-500 proposals"));
+    }
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("proposal.approve", "proposal"),
+        move |conn, principal, actor| {
+            for id in &input.ids {
+                visible(conn, principal, *id)?;
+            }
+            let approved = proposals::approve_many(conn, &input.ids, actor)?;
+            let ids: Vec<String> = input.ids.iter().map(i64::to_string).collect();
+            Ok(Changed::new(ids.join(","), approved))
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "replenishment", request_body = RejectInput,
+    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "Rejected", body = Proposal),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+pub async fn reject(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<RejectInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        ("proposal.reject", "proposal"),
+        move |conn, principal, actor| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let after = proposals::reject(conn, id, &input.reason, actor)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+/// A state change of one proposal with no body: the caller may see it, `work` changes it,
+/// the audit trail records before and after.
+async fn review_action(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: i64,
+    idempotency: Option<crate::idempotency::IdempotentRequest>,
+    action: &'static str,
+    work: fn(&mut AnyConnection, i64, &crate::stock::ledger::Actor) -> Result<Proposal, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        (action, "proposal"),
+        move |conn, principal, actor| {
+            let before = snapshot(&visible(conn, principal, id)?);
+            let after = work(conn, id, actor)?;
+            Ok(Changed {
+                entity_id: id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/accept-engine", tag = "replenishment",
+    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "The engine's figure replaced the planner's and the proposal is unlocked (withdrawn when the engine sees no need)", body = Proposal),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is not open or not locked", body = Problem, content_type = "application/problem+json")))]
+pub async fn accept_engine(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<Option<serde_json::Value>>,
+) -> Result<HttpResponse, AppError> {
+    let work = |conn: &mut AnyConnection, id, actor: &_| review::accept_engine(conn, id, actor);
+    review_action(
+        state,
+        caller,
+        id.into_inner(),
+        cmd.idempotency,
+        "proposal.accept_engine",
+        work,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/unlock", tag = "replenishment",
+    params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "Unlocked as it is: the next run revises it to the engine's figures", body = Proposal),
+        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is not open or not locked", body = Problem, content_type = "application/problem+json")))]
+pub async fn unlock(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: web::Path<i64>,
+    cmd: Command<Option<serde_json::Value>>,
+) -> Result<HttpResponse, AppError> {
+    let work = |conn: &mut AnyConnection, id, _: &_| review::unlock(conn, id);
+    review_action(state, caller, id.into_inner(), cmd.idempotency, "proposal.unlock", work).await
+}
