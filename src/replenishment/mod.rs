@@ -8,6 +8,7 @@ pub mod kpis;
 pub mod model;
 pub mod planning;
 pub mod policies;
+pub mod positions;
 pub mod proposals;
 pub mod purchase_orders;
 pub mod refusals;

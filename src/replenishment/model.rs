@@ -169,10 +169,14 @@ pub struct Explanation {
     pub lead_time_days: i64,
     pub reorder_point: i64,
     pub order_up_to: i64,
-    /// Inventory position before the proposal (on hand + on order + in transit - reserved).
+    /// Inventory position before the proposal: on hand - reserved + everything in flight
+    /// (`stock` has the parts).
     pub position: i64,
     /// Units of replaced (superseded) parts counted in the position.
     pub predecessor_stock: i64,
+    /// What the position is made of.
+    #[serde(default)]
+    pub stock: super::positions::Position,
     pub manual_override: bool,
     /// Expected fill rate until the next review without and with the proposal.
     pub fill_rate_without: f64,

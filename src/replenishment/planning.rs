@@ -21,12 +21,13 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::model::{Explanation, ProposalKind, RunRequest, RunSummary};
+use super::positions::{self, Position};
 use super::{calibration, proposals, revisions, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{
     demand_daily as d, forecasts as f, parts, replenishment_policies as rp, replenishment_runs as runs,
-    stock_balances as b, supplier_parts as sp, suppliers,
+    supplier_parts as sp, suppliers,
 };
 use crate::stock::ledger::Actor;
 use spares_core::replenishment::{self, dist::Dist, policy, rebalance, Constraint, Curve};
@@ -593,8 +594,6 @@ fn fill(dist: &Dist, position: i64) -> f64 {
     }
 }
 
-type Balance = (i64, i64, i64, i64, i64, i64);
-
 /// Proposes transfers and purchases for every pair at or below its reorder point; returns
 /// (purchases, transfers) proposed.
 fn propose(
@@ -663,17 +662,8 @@ fn propose(
             .filter(|(id, p)| chunk.contains(&p.successor) || chunk.contains(id))
             .map(|(id, _)| *id)
             .collect();
-        let balances: Vec<Balance> = b::table
-            .filter(b::part_id.eq_any(&sources))
-            .select((
-                b::warehouse_id,
-                b::part_id,
-                b::on_hand,
-                b::reserved,
-                b::in_transit_in,
-                b::on_order,
-            ))
-            .load(conn)?;
+        let balances = positions::balances(conn, &sources)?;
+        let committed = positions::committed(conn, chunk)?;
         let terms = load_terms(conn, chunk)?;
         let mut drafts = Vec::new();
         let mut below = Vec::new();
@@ -690,8 +680,7 @@ fn propose(
                 part_id,
                 part,
                 &pairs,
-                &balances,
-                catalog,
+                &positions::of_part(part_id, &balances, &committed, catalog),
                 terms.get(&part_id),
                 (&mut below, &mut assessed),
             ));
@@ -733,28 +722,13 @@ fn propose_part(
     part_id: i64,
     part: &PartInfo,
     pairs: &BTreeMap<i64, Pair>,
-    balances: &[Balance],
-    catalog: &HashMap<i64, PartInfo>,
+    position: &BTreeMap<i64, Position>,
     terms: Option<&Terms>,
     (below, assessed): (
         &mut Vec<BelowReorderPoint>,
         &mut HashMap<(i64, i64), revisions::Assessed>,
     ),
 ) -> Vec<Draft> {
-    // Position per warehouse: the part's own, plus what replaced parts still hold there
-    // (used up before the successor is bought).
-    let mut position: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new(); // (on_hand, position, predecessor)
-    for &(w, p, on_hand, reserved, in_transit, on_order) in balances {
-        let entry = position.entry(w).or_default();
-        if p == part_id {
-            entry.0 += on_hand;
-            entry.1 += on_hand + on_order + in_transit - reserved;
-        } else if catalog.get(&p).is_some_and(|x| x.successor == part_id) {
-            let usable = (on_hand - reserved).max(0);
-            entry.1 += usable;
-            entry.2 += usable;
-        }
-    }
     let purchase_lead = terms.map_or(DEFAULT_LEAD_DAYS, |t| t.lead_days);
     // Local indices: regional centres first, so among equal lanes they give first.
     let mut order: Vec<i64> = network.keys().copied().collect();
@@ -763,9 +737,9 @@ fn propose_part(
     let region: Vec<usize> = order.iter().map(|w| network[w].region_id as usize).collect();
     let mut needs = Vec::new();
     let mut offers = Vec::new();
-    for (&w, &(on_hand, pos, _)) in &position {
-        let keep = pairs.get(&w).map_or(0, |p| p.order_up_to);
-        let give = rebalance::excess(on_hand, pos, keep);
+    for (&w, at) in position {
+        let (pos, keep) = (at.total(), pairs.get(&w).map_or(0, |p| p.order_up_to));
+        let give = rebalance::excess(at.giveable_on_hand(), pos, keep);
         if give > 0 && pairs.get(&w).is_none_or(|p| pos > p.s) {
             offers.push(rebalance::Offer {
                 warehouse: index[&w],
@@ -774,7 +748,7 @@ fn propose_part(
         }
     }
     for (&w, pair) in pairs {
-        let pos = position.get(&w).map_or(0, |x| x.1);
+        let pos = position.get(&w).map_or(0, Position::total);
         assessed.insert(
             (w, part_id),
             revisions::Assessed {
@@ -815,7 +789,8 @@ fn propose_part(
     let mut covered: HashMap<usize, i64> = HashMap::new();
     let mut drafts = Vec::new();
     let explain = |w: i64, pair: &Pair, qty: i64, days: i64| {
-        let (_, pos, pred) = position.get(&w).copied().unwrap_or_default();
+        let stock = position.get(&w).copied().unwrap_or_default();
+        let pos = stock.total();
         let dist = Dist::new(pair.mean, pair.variance);
         Explanation {
             daily_rate: pair.daily_rate,
@@ -825,7 +800,8 @@ fn propose_part(
             reorder_point: pair.s,
             order_up_to: pair.order_up_to,
             position: pos,
-            predecessor_stock: pred,
+            predecessor_stock: stock.predecessor_stock,
+            stock,
             manual_override: pair.manual,
             fill_rate_without: fill(&dist, pos),
             fill_rate_with: fill(&dist, pos + qty),

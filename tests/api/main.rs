@@ -10,6 +10,7 @@ mod demand;
 mod forecasts;
 mod helpers;
 mod idempotency;
+mod in_flight;
 mod movements;
 mod openapi;
 mod process;
