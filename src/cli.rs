@@ -227,6 +227,9 @@ struct ServeArgs {
     /// Approve transfer proposals inside one region at once.
     #[arg(long, env = "SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS", default_value_t = false, action = clap::ArgAction::Set)]
     auto_approve_regional_transfers: bool,
+    /// Over-delivery a new purchase order accepts per line, in percent (0: none).
+    #[arg(long, env = "SPARES_OVER_RECEIPT_PCT", default_value_t = rust_decimal::Decimal::ZERO)]
+    over_receipt_pct: rust_decimal::Decimal,
     /// Seconds between webhook delivery passes (0 turns delivery off).
     #[arg(long, env = "SPARES_WEBHOOK_INTERVAL_SECS", default_value_t = 5)]
     webhook_interval_secs: u64,
@@ -315,6 +318,7 @@ fn settings(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<Settings> {
             critical_floor: serve.critical_fill_floor,
             auto_approve_below: serve.auto_approve_below,
             auto_approve_regional_transfers: serve.auto_approve_regional_transfers,
+            over_receipt_pct: serve.over_receipt_pct,
             review_days: serve.review_days,
             calibration: crate::replenishment::CalibrationSettings {
                 enabled: serve.calibrate,

@@ -27,6 +27,7 @@
 //! | `SPARES_CALIBRATION_MARGIN` | `serve --calibration-margin` | 0.85 |
 //! | `SPARES_AUTO_APPROVE_BELOW` | `serve --auto-approve-below` | none (no purchase is auto-approved) |
 //! | `SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS` | `serve --auto-approve-regional-transfers` | false |
+//! | `SPARES_OVER_RECEIPT_PCT` | `serve --over-receipt-pct` | 0 (a receipt beyond a purchase order line is refused) |
 //! | `SPARES_WEBHOOK_INTERVAL_SECS` | `serve --webhook-interval-secs` | 5 (0 turns delivery off) |
 //! | `SPARES_URGENT_INTERVAL_SECS` | `serve --urgent-interval-secs` | 5 (0 turns urgent replenishment runs off) |
 //! | `SPARES_SECRET_KEY_FILE` | `--secret-key-file` | none: webhooks (secrets) cannot be created |

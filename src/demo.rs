@@ -236,7 +236,7 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
                                 condition: None,
                                 source: None,
                                 supplier: Some(SUPPLIERS[first].0.into()),
-                                purchase_order: Some("OPENING-STOCK".into()),
+                                purchase_order: None,
                                 repair_order: None,
                                 lot: None,
                                 note: Some("opening stock".into()),

@@ -63,6 +63,16 @@ pub enum AppError {
     /// 409: a reservation could not be covered; nothing was reserved.
     #[error("insufficient stock for {} line(s) of the reservation", lines.len())]
     Shortage { lines: Vec<ShortageLine> },
+    /// 409: a receipt would bring more of a purchase order line than is outstanding plus the
+    /// order's over-receipt tolerance; nothing was booked.
+    #[error("{requested} of {part_number} exceed purchase order {purchase_order}: {outstanding} outstanding, {tolerance} more accepted")]
+    OverReceipt {
+        purchase_order: String,
+        part_number: String,
+        requested: i64,
+        outstanding: i64,
+        tolerance: i64,
+    },
     /// 409: the entity is in a state that does not allow the operation.
     #[error("{0}")]
     InvalidState(String),
@@ -107,6 +117,7 @@ impl AppError {
             AppError::NotFound { .. } => 404,
             AppError::InsufficientStock { .. }
             | AppError::Shortage { .. }
+            | AppError::OverReceipt { .. }
             | AppError::InvalidState(_)
             | AppError::Duplicate(_) => 409,
             AppError::IdempotencyKeyReused => 422,
@@ -125,6 +136,7 @@ impl AppError {
             AppError::NotFound { .. } => "not-found",
             AppError::InsufficientStock { .. } => "insufficient-stock",
             AppError::Shortage { .. } => "reservation-shortage",
+            AppError::OverReceipt { .. } => "over-receipt",
             AppError::InvalidState(_) => "invalid-state",
             AppError::Duplicate(_) => "duplicate",
             AppError::IdempotencyKeyReused => "idempotency-key-reused",
@@ -143,6 +155,7 @@ impl AppError {
             AppError::NotFound { .. } => "Not found",
             AppError::InsufficientStock { .. } => "Insufficient stock",
             AppError::Shortage { .. } => "Reservation cannot be covered",
+            AppError::OverReceipt { .. } => "More than the purchase order line outstanding",
             AppError::InvalidState(_) => "Operation not allowed in the current state",
             AppError::Duplicate(_) => "Already exists",
             AppError::IdempotencyKeyReused => "Idempotency key reused",
@@ -189,6 +202,20 @@ impl AppError {
             }
             AppError::NotConfigured { setting, .. } => {
                 body.insert("setting".into(), json!(setting));
+            }
+            AppError::OverReceipt {
+                purchase_order,
+                part_number,
+                requested,
+                outstanding,
+                tolerance,
+            } => {
+                body.insert("field".into(), json!("quantity"));
+                body.insert("purchase_order".into(), json!(purchase_order));
+                body.insert("part_number".into(), json!(part_number));
+                body.insert("requested".into(), json!(requested));
+                body.insert("outstanding".into(), json!(outstanding));
+                body.insert("tolerance".into(), json!(tolerance));
             }
             AppError::ImportRejected { errors, .. } => {
                 body.insert("field".into(), json!("body"));

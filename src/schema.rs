@@ -385,6 +385,7 @@ diesel::table! {
         created_at -> Timestamp,
         expected_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        over_receipt_pct -> Text,
     }
 }
 
@@ -396,6 +397,8 @@ diesel::table! {
         quantity -> BigInt,
         received_qty -> BigInt,
         unit_price -> Text,
+        closed_qty -> BigInt,
+        expected_at -> Nullable<Timestamp>,
     }
 }
 

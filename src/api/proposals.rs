@@ -116,6 +116,7 @@ pub async fn approve(
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    let pct = state.replenishment.over_receipt_pct;
     let stored = mutate(
         &state,
         caller,
@@ -124,7 +125,7 @@ pub async fn approve(
         ("proposal.approve", "proposal"),
         move |conn, principal, actor| {
             let before = snapshot(&visible(conn, principal, id)?);
-            let approved = proposals::approve_many(conn, &[id], actor)?;
+            let approved = proposals::approve_many(conn, &[id], pct, actor)?;
             Ok(Changed {
                 entity_id: id.to_string(),
                 before,
@@ -153,6 +154,7 @@ pub async fn bulk_approve(
     if input.ids.is_empty() || input.ids.len() > 500 {
         return Err(AppError::validation("ids", "must list 1-500 proposals"));
     }
+    let pct = state.replenishment.over_receipt_pct;
     let stored = mutate(
         &state,
         caller,
@@ -163,7 +165,7 @@ pub async fn bulk_approve(
             for id in &input.ids {
                 visible(conn, principal, *id)?;
             }
-            let approved = proposals::approve_many(conn, &input.ids, actor)?;
+            let approved = proposals::approve_many(conn, &input.ids, pct, actor)?;
             let ids: Vec<String> = input.ids.iter().map(i64::to_string).collect();
             Ok(Changed::new(ids.join(","), approved))
         },

@@ -6,11 +6,15 @@ use actix_web::{web, HttpResponse};
 use super::extract::{need, Caller, Command};
 use super::problem::Problem;
 use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::auth::Principal;
+use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::replenishment::model::{
-    KpiFilter, Kpis, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter, RunRequest, RunSummary,
+    KpiFilter, Kpis, LineAmendment, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter,
+    RunRequest, RunSummary,
 };
-use crate::replenishment::{kpis, planning, policies, purchase_orders, runs};
+use crate::replenishment::{kpis, order_changes, planning, policies, purchase_orders, runs};
+use crate::stock::ledger::Actor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/replenishment/runs", "POST").route(web::post().to(run)));
@@ -23,6 +27,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
     cfg.service(resource("/purchase-orders", "GET").route(web::get().to(list_orders)));
     cfg.service(resource("/purchase-orders/{id}", "GET").route(web::get().to(get_order)));
+    cfg.service(resource("/purchase-orders/{id}/cancel", "POST").route(web::post().to(cancel_order)));
+    cfg.service(resource("/purchase-orders/{id}/lines/{part_number}", "PATCH").route(web::patch().to(amend_line)));
+    cfg.service(resource("/purchase-orders/{id}/lines/{part_number}/close", "POST").route(web::post().to(close_line)));
     cfg.service(resource("/kpis", "GET").route(web::get().to(kpis)));
 }
 
@@ -164,20 +171,123 @@ pub async fn list_orders(
 }
 
 #[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "replenishment",
-    params(("id" = i64, Path, description = "Purchase order id")),
+    params(("id" = String, Path, description = "Purchase order id, or its number (`PO-…`)")),
     responses(
         (status = 200, description = "The purchase order and its lines", body = PurchaseOrder),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_order(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
-    id: web::Path<i64>,
+    key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let order = with_conn(&state.pool, move |conn| purchase_orders::get(conn, id)).await?;
+    let key = key.into_inner();
+    let order = with_conn(&state.pool, move |conn| purchase_orders::get_by_key(conn, &key)).await?;
     caller.principal.require_warehouse(&order.warehouse)?;
     Ok(ok_json(&order))
+}
+
+/// The order, once the caller is known to see its warehouse.
+fn visible_order(conn: &mut AnyConnection, principal: &Principal, key: &str) -> Result<PurchaseOrder, AppError> {
+    let order = purchase_orders::get_by_key(conn, key)?;
+    principal.require_warehouse(&order.warehouse)?;
+    Ok(order)
+}
+
+/// A change to one order, audited with the order before and after.
+async fn change_order<F>(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    key: String,
+    (idempotency, action): (Option<crate::idempotency::IdempotentRequest>, &'static str),
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut AnyConnection, &str, &Actor) -> Result<PurchaseOrder, AppError> + Send + 'static,
+{
+    let stored = mutate(
+        &state,
+        caller,
+        idempotency,
+        200,
+        (action, "purchase_order"),
+        move |conn, principal, actor| {
+            let before = snapshot(&visible_order(conn, principal, &key)?);
+            let after = work(conn, &key, actor)?;
+            Ok(Changed {
+                entity_id: after.id.to_string(),
+                before,
+                value: after,
+            })
+        },
+    )
+    .await?;
+    Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/cancel", tag = "replenishment",
+    params(("id" = String, Path, description = "Purchase order id or number"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "Every outstanding unit is cancelled and comes off on_order: `cancelled` when nothing had arrived, else `closed`", body = PurchaseOrder),
+        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The order has nothing outstanding", body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel_order(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    key: web::Path<String>,
+    cmd: Command<Option<serde_json::Value>>,
+) -> Result<HttpResponse, AppError> {
+    let work = |conn: &mut AnyConnection, key: &str, actor: &Actor| order_changes::cancel(conn, key, actor);
+    change_order(
+        state,
+        caller,
+        key.into_inner(),
+        (cmd.idempotency, "purchase_order.cancel"),
+        work,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/lines/{part_number}/close", tag = "replenishment",
+    params(("id" = String, Path, description = "Purchase order id or number"), ("part_number" = String, Path, description = "Part on the order"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "The rest of the line is closed and comes off on_order", body = PurchaseOrder),
+        (status = 400, description = "The part is not on the order", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing outstanding on the line or the order", body = Problem, content_type = "application/problem+json")))]
+pub async fn close_line(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    path: web::Path<(String, String)>,
+    cmd: Command<Option<serde_json::Value>>,
+) -> Result<HttpResponse, AppError> {
+    let (key, part_number) = path.into_inner();
+    let work = move |conn: &mut AnyConnection, key: &str, actor: &Actor| {
+        order_changes::close_line(conn, key, &part_number, actor)
+    };
+    change_order(state, caller, key, (cmd.idempotency, "purchase_order.close_line"), work).await
+}
+
+#[utoipa::path(patch, path = "/api/v1/purchase-orders/{id}/lines/{part_number}", tag = "replenishment", request_body = LineAmendment,
+    params(("id" = String, Path, description = "Purchase order id or number"), ("part_number" = String, Path, description = "Part on the order"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 200, description = "The line is amended; on_order moved by the quantity's change", body = PurchaseOrder),
+        (status = 400, description = "Invalid input, or the part is not on the order", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The order has nothing outstanding", body = Problem, content_type = "application/problem+json")))]
+pub async fn amend_line(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentWrite>,
+    path: web::Path<(String, String)>,
+    cmd: Command<LineAmendment>,
+) -> Result<HttpResponse, AppError> {
+    let (key, part_number) = path.into_inner();
+    let Command { input, idempotency } = cmd;
+    let work = move |conn: &mut AnyConnection, key: &str, actor: &Actor| {
+        order_changes::amend_line(conn, key, &part_number, &input, actor)
+    };
+    change_order(state, caller, key, (idempotency, "purchase_order.amend_line"), work).await
 }
 
 #[utoipa::path(get, path = "/api/v1/kpis", tag = "replenishment", params(KpiFilter),

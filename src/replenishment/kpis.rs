@@ -96,7 +96,7 @@ pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Str
         .count()
         .get_result(conn)?;
     let late_purchase_orders = po::table
-        .filter(po::status.ne("received"))
+        .filter(po::status.eq_any(["open", "partially_received"]))
         .filter(po::expected_at.lt(db::now()))
         .filter(po::warehouse_id.eq_any(&ids))
         .count()

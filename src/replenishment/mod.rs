@@ -6,11 +6,13 @@
 pub mod calibration;
 pub mod kpis;
 pub mod model;
+pub mod order_changes;
 pub mod planning;
 pub mod policies;
 pub mod positions;
 pub mod proposals;
 pub mod purchase_orders;
+pub mod receipts;
 pub mod refusals;
 pub mod review;
 pub mod revisions;
@@ -48,6 +50,9 @@ pub struct ReplenishmentSettings {
     pub auto_approve_below: Option<Decimal>,
     /// Transfer proposals inside one region are approved at once.
     pub auto_approve_regional_transfers: bool,
+    /// Over-delivery a new purchase order accepts per line, in percent of its quantity
+    /// (0: not one unit more than ordered).
+    pub over_receipt_pct: Decimal,
     /// Review period in days (as the forecasts use it).
     pub review_days: i64,
     /// How the internal target is calibrated by backtesting.
@@ -99,6 +104,7 @@ impl Default for ReplenishmentSettings {
             lane_days_cross_region: 3,
             auto_approve_below: None,
             auto_approve_regional_transfers: false,
+            over_receipt_pct: Decimal::ZERO,
             review_days: 1,
             calibration: CalibrationSettings::default(),
         }

@@ -316,9 +316,55 @@ pub struct PurchaseOrderLine {
     pub part_number: String,
     pub quantity: i64,
     pub received: i64,
+    /// Units that will not come: the line was short-closed or the order cancelled.
+    pub closed: i64,
+    /// `quantity - received - closed`, never below 0: what planning counts as on order.
     pub outstanding: i64,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "12.50")]
     pub unit_price: Decimal,
+    /// When the rest of the line is expected.
+    pub expected_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseOrderStatus {
+    /// Nothing received yet.
+    Open,
+    PartiallyReceived,
+    /// Every line received in full.
+    Received,
+    /// Nothing outstanding, some of it short-closed.
+    Closed,
+    /// Cancelled before anything arrived.
+    Cancelled,
+}
+
+impl PurchaseOrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurchaseOrderStatus::Open => "open",
+            PurchaseOrderStatus::PartiallyReceived => "partially_received",
+            PurchaseOrderStatus::Received => "received",
+            PurchaseOrderStatus::Closed => "closed",
+            PurchaseOrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether lines can still change or be received against.
+    pub fn is_open(self) -> bool {
+        matches!(self, PurchaseOrderStatus::Open | PurchaseOrderStatus::PartiallyReceived)
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "partially_received" => PurchaseOrderStatus::PartiallyReceived,
+            "received" => PurchaseOrderStatus::Received,
+            "closed" => PurchaseOrderStatus::Closed,
+            "cancelled" => PurchaseOrderStatus::Cancelled,
+            _ => PurchaseOrderStatus::Open,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -328,13 +374,17 @@ pub struct PurchaseOrder {
     pub number: String,
     pub supplier: String,
     pub warehouse: String,
-    /// `open`, `partially_received` or `received`.
-    pub status: String,
+    pub status: PurchaseOrderStatus,
     pub lines: Vec<PurchaseOrderLine>,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "125.00")]
     pub value: Decimal,
+    /// Over-delivery each line accepts, in percent of its quantity (the setting when the order
+    /// was placed); a receipt beyond it is refused with 409.
+    #[schema(value_type = String, example = "0")]
+    pub over_receipt_pct: Decimal,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// The latest expected date of a line with units outstanding (else of any line).
     pub expected_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
 }
@@ -343,11 +393,25 @@ pub struct PurchaseOrder {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PurchaseOrderFilter {
-    pub status: Option<String>,
+    pub status: Option<PurchaseOrderStatus>,
     pub supplier: Option<String>,
     pub warehouse: Option<String>,
+    /// The order with this number (as receipts quote it).
+    pub number: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// Changes to one line of an open purchase order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineAmendment {
+    /// The new ordered quantity: at least what was received and closed, and at least 1.
+    #[serde(default, deserialize_with = "crate::validate::integer::option::deserialize")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub quantity: Option<i64>,
+    /// When the rest of the line is now expected (`YYYY-MM-DD`, UTC).
+    pub expected_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

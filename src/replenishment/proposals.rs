@@ -261,14 +261,19 @@ pub(crate) fn auto_approves(settings: &ReplenishmentSettings, network: &HashMap<
 }
 
 /// Marks these proposals auto-approved and approves them.
-pub(crate) fn auto_approve(conn: &mut AnyConnection, ids: &[i64], actor: &Actor) -> Result<(), AppError> {
+pub(crate) fn auto_approve(
+    conn: &mut AnyConnection,
+    settings: &ReplenishmentSettings,
+    ids: &[i64],
+    actor: &Actor,
+) -> Result<(), AppError> {
     if ids.is_empty() {
         return Ok(());
     }
     diesel::update(pr::table.filter(pr::id.eq_any(ids)))
         .set(pr::auto_approved.eq(true))
         .execute(conn)?;
-    approve_many(conn, ids, actor)?;
+    approve_many(conn, ids, settings.over_receipt_pct, actor)?;
     Ok(())
 }
 
@@ -387,7 +392,13 @@ pub fn reject(conn: &mut AnyConnection, id: i64, reason: &str, actor: &Actor) ->
 
 /// Approves open proposals (all or none): purchases become purchase orders, one per supplier
 /// and destination warehouse; transfers become transfer documents, one per lane.
-pub fn approve_many(conn: &mut AnyConnection, ids: &[i64], actor: &Actor) -> Result<BulkApproved, AppError> {
+/// New purchase orders take the over-receipt tolerance in force (`over_receipt_pct`).
+pub fn approve_many(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    over_receipt_pct: Decimal,
+    actor: &Actor,
+) -> Result<BulkApproved, AppError> {
     if ids.is_empty() {
         return Err(AppError::validation("ids", "must not be empty"));
     }
@@ -417,9 +428,13 @@ pub fn approve_many(conn: &mut AnyConnection, ids: &[i64], actor: &Actor) -> Res
     for ((supplier, warehouse), group) in &orders {
         let mut lines = Vec::new();
         for r in group {
-            lines.push((r.part_id, r.quantity, crate::validate::stored_decimal(&r.unit_price)?));
+            lines.push(purchase_orders::NewLine {
+                part_id: r.part_id,
+                quantity: r.quantity,
+                unit_price: crate::validate::stored_decimal(&r.unit_price)?,
+            });
         }
-        let po = purchase_orders::create(conn, *supplier, *warehouse, &lines, actor)?;
+        let po = purchase_orders::create(conn, (*supplier, *warehouse), &lines, over_receipt_pct, actor)?;
         let group_ids: Vec<i64> = group.iter().map(|r| r.id).collect();
         diesel::update(pr::table.filter(pr::id.eq_any(&group_ids)))
             .set(pr::purchase_order_id.eq(Some(po)))

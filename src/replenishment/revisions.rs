@@ -94,7 +94,7 @@ pub(crate) fn reconcile(
             outcome.withdrawn += 1;
         }
     }
-    proposals::auto_approve(conn, &auto, actor)?;
+    proposals::auto_approve(conn, settings, &auto, actor)?;
     Ok(outcome)
 }
 

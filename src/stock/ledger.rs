@@ -30,6 +30,11 @@ pub enum MovementKind {
     Consume,
     /// A purchase order placed: on_order +q.
     OrderPlaced,
+    /// Units of a purchase order line that will not come (cancelled or short-closed):
+    /// on_order -q.
+    OrderClosed,
+    /// A purchase order line's quantity changed by q (either sign): on_order +q.
+    OrderAmended,
 }
 
 impl MovementKind {
@@ -48,6 +53,8 @@ impl MovementKind {
             MovementKind::Release => "release",
             MovementKind::Consume => "consume",
             MovementKind::OrderPlaced => "order_placed",
+            MovementKind::OrderClosed => "order_closed",
+            MovementKind::OrderAmended => "order_amended",
         }
     }
 

@@ -248,7 +248,8 @@ fn plan(conn: &mut AnyConnection, input: &MovementInput, at: Stockpoint) -> Resu
             // A receipt against one of our purchase orders brings its units off `on_order`.
             let arrived = match &po {
                 Some(number) => {
-                    crate::replenishment::purchase_orders::on_receipt(conn, number, at.warehouse_id, at.part_id, q)?
+                    let at_pair = (at.warehouse_id, at.part_id);
+                    crate::replenishment::receipts::on_receipt(conn, number, at_pair, (&at.part_number, q))?
                 }
                 None => 0,
             };

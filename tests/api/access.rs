@@ -229,6 +229,24 @@ fn matrix(
         ),
         (Method::GET, r("/api/v1/purchase-orders"), None, REPLENISHMENT_READ),
         (Method::GET, r("/api/v1/purchase-orders/999"), None, REPLENISHMENT_READ),
+        (
+            Method::POST,
+            r("/api/v1/purchase-orders/999/cancel"),
+            None,
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::POST,
+            r("/api/v1/purchase-orders/999/lines/P-1/close"),
+            None,
+            REPLENISHMENT_WRITE,
+        ),
+        (
+            Method::PATCH,
+            r("/api/v1/purchase-orders/999/lines/P-1"),
+            Some(json!({ "quantity": 2 })),
+            REPLENISHMENT_WRITE,
+        ),
         (Method::GET, r("/api/v1/kpis"), None, REPLENISHMENT_READ),
         (Method::GET, r("/api/v1/webhooks"), None, ADMIN),
         (

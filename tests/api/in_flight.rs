@@ -1,6 +1,6 @@
 //! Positions count everything in flight: no run proposes what an earlier approval covers,
-//! whatever state its transfer or purchase order is in, and a cancelled transfer makes the
-//! need visible again.
+//! whatever state its transfer or purchase order is in, and a cancelled or short-closed
+//! document makes the need visible again.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -113,14 +113,42 @@ async fn an_approved_purchase_is_not_proposed_again_in_any_state_of_its_order(ap
     let first = approve_the_open_one(&app).await["purchase_orders"][0]
         .as_i64()
         .expect("an order");
+    let number = |order: &Value| order["number"].as_str().expect("number").to_owned();
     let order = app.get(&format!("/api/v1/purchase-orders/{first}")).await.body;
-    let number = order["number"].as_str().expect("number").to_owned();
     nothing_proposed(&app, "open").await;
-    assert_eq!(receipt(&app, "N-01", "P-1", 4, &number).await.status, 201);
+    assert_eq!(receipt(&app, "N-01", "P-1", 4, &number(&order)).await.status, 201);
     nothing_proposed(&app, "partially received").await;
-    assert_eq!(receipt(&app, "N-01", "P-1", 6, &number).await.status, 201);
-    let order = app.get(&format!("/api/v1/purchase-orders/{first}")).await.body;
-    assert_eq!(order["status"], "received", "{order}");
+
+    // Short-closed: 4 on hand, nothing on order, at or below min 5: buy up to max 10.
+    let closed = app
+        .post(&format!("/api/v1/purchase-orders/{first}/lines/P-1/close"), &json!({}))
+        .await;
+    assert_eq!(closed.body["status"], "closed", "{}", closed.body);
+    replenish(&app).await;
+    let open = proposals(&app, "status=open").await;
+    assert_eq!(open[0]["quantity"], 6, "{open:?}");
+    assert_eq!(open[0]["explanation"]["stock"]["on_hand"], 4);
+
+    let second = approve_the_open_one(&app).await["purchase_orders"][0]
+        .as_i64()
+        .expect("an order");
+    nothing_proposed(&app, "open again").await;
+    let cancelled = app
+        .post(&format!("/api/v1/purchase-orders/{second}/cancel"), &json!({}))
+        .await;
+    assert_eq!(cancelled.body["status"], "cancelled", "{}", cancelled.body);
+    replenish(&app).await;
+    assert_eq!(
+        proposals(&app, "status=open").await[0]["quantity"],
+        6,
+        "cancelled: needed again"
+    );
+
+    let third = approve_the_open_one(&app).await["purchase_orders"][0]
+        .as_i64()
+        .expect("an order");
+    let order = app.get(&format!("/api/v1/purchase-orders/{third}")).await.body;
+    assert_eq!(receipt(&app, "N-01", "P-1", 6, &number(&order)).await.status, 201);
     nothing_proposed(&app, "received").await;
     let balance = app.balance("N-01", "P-1").await;
     assert_eq!(

@@ -14,6 +14,7 @@ mod in_flight;
 mod movements;
 mod openapi;
 mod process;
+mod purchase_orders;
 mod replenishment;
 mod replenishment_planning;
 mod replenishment_proposals;
