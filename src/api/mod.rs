@@ -111,20 +111,71 @@ where
     with_conn(&state.pool, move |conn| {
         idempotency::execute(conn, idempotency.as_ref(), |conn| {
             let changed = work(conn, &principal, &actor)?;
-            let after = serde_json::to_value(&changed.value).map_err(|e| AppError::Internal(e.into()))?;
-            let change = Change {
-                action,
-                entity_type,
-                entity_id: changed.entity_id,
-                before: changed.before,
-                after: Some(after),
-            };
-            crate::audit::record(conn, &principal, &request, &change)?;
-            StoredResponse::json(status, &changed.value)
+            audited(conn, &principal, &request, (status, action, entity_type), changed)
         })
     })
     .await
 }
+
+/// Writes a change's audit row and makes its response.
+fn audited<T: Serialize>(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    request: &crate::audit::RequestInfo,
+    (status, action, entity_type): (u16, &'static str, &'static str),
+    changed: Changed<T>,
+) -> Result<StoredResponse, AppError> {
+    let after = serde_json::to_value(&changed.value).map_err(|e| AppError::Internal(e.into()))?;
+    let change = Change {
+        action,
+        entity_type,
+        entity_id: changed.entity_id,
+        before: changed.before,
+        after: Some(after),
+    };
+    crate::audit::record(conn, principal, request, &change)?;
+    StoredResponse::json(status, &changed.value)
+}
+
+/// [`mutate`] in one trip to the blocking pool, as `POST /movements` does: the key is checked
+/// on the work's connection first, then the body (so 401/403 still win over 400).
+/// `after_refusal` runs on the same connection once a refused change has rolled back (a
+/// reservation shortage is recorded this way, without a trip of its own).
+/// Actions that need nothing after a refusal pass [`nothing_after_refusal`].
+async fn mutate_authenticated<P, I, T, F, R>(
+    state: &AppState,
+    credentials: extract::Credentials<P>,
+    cmd: Result<extract::Command<I>, AppError>,
+    (status, action, entity_type): (u16, &'static str, &'static str),
+    work: F,
+    after_refusal: R,
+) -> Result<StoredResponse, AppError>
+where
+    P: extract::Need + Send + 'static,
+    I: Send + 'static,
+    T: Serialize,
+    F: FnOnce(&mut AnyConnection, &Principal, &Actor, &I) -> Result<Changed<T>, AppError> + Send + 'static,
+    R: FnOnce(&mut AnyConnection, &I, &AppError) + Send + 'static,
+{
+    with_conn(&state.pool, move |conn| {
+        let caller = credentials.authenticate(conn)?;
+        let extract::Command { input, idempotency } = cmd?;
+        let actor = caller.actor();
+        let Caller { principal, request, .. } = caller;
+        let outcome = idempotency::execute(conn, idempotency.as_ref(), |conn| {
+            let changed = work(conn, &principal, &actor, &input)?;
+            audited(conn, &principal, &request, (status, action, entity_type), changed)
+        });
+        if let Err(refusal) = &outcome {
+            after_refusal(conn, &input, refusal);
+        }
+        outcome
+    })
+    .await
+}
+
+/// For [`mutate_authenticated`]: a refusal needs no follow-up.
+fn nothing_after_refusal<I>(_: &mut AnyConnection, _: &I, _: &AppError) {}
 
 /// Runs a long recomputation (a forecast or replenishment run). A retry with the same key
 /// replays the first answer without running again; otherwise the work runs without holding a

@@ -2,14 +2,18 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{need, Caller, Command};
+use super::extract::{need, Caller, Command, Credentials};
 use super::problem::Problem;
-use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use super::{
+    mutate_authenticated, nothing_after_refusal, ok_json, resource, respond, snapshot, with_conn, AppState, Changed,
+    Page,
+};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::reservations::model::{ConsumeInput, Reservation, ReservationFilter, ReservationInput, ReservationStatus};
 use crate::reservations::service;
+use crate::stock::ledger::Actor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -31,40 +35,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn reserve(
     state: web::Data<AppState>,
-    caller: Caller<need::ReservationsWrite>,
-    cmd: Command<ReservationInput>,
+    credentials: Credentials<need::ReservationsWrite>,
+    cmd: Result<Command<ReservationInput>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    caller.principal.require_warehouse(&cmd.input.warehouse)?;
-    let Command { input, idempotency } = cmd;
-    let (warehouse, repair_order) = (input.warehouse.clone(), input.repair_order.clone());
     let ttl = state.reservation_ttl;
-    let action = ("reservation.create", "reservation");
-    let result = mutate(
+    let work = move |conn: &mut AnyConnection, principal: &Principal, actor: &Actor, input: &ReservationInput| {
+        principal.require_warehouse(&input.warehouse)?;
+        let reservation = service::reserve(conn, actor, input, ttl, principal.visible_warehouses())?;
+        Ok(Changed::new(reservation.id, reservation))
+    };
+    let result = mutate_authenticated(
         &state,
-        caller,
-        idempotency,
-        201,
-        action,
-        move |conn, principal, actor| {
-            let reservation = service::reserve(conn, actor, &input, ttl, principal.visible_warehouses())?;
-            Ok(Changed::new(reservation.id, reservation))
-        },
+        credentials,
+        cmd,
+        (201, "reservation.create", "reservation"),
+        work,
+        record_refusal,
     )
     .await;
-    if let Err(AppError::Shortage { lines }) = &result {
+    if let Err(AppError::Shortage { .. }) = &result {
         metrics::counter!("spares_reservations_refused_total").increment(1);
-        // The refusal rolled back with the reservation: record it on its own; the urgent
-        // replenishment job picks it up (see `replenishment::refusals`).
-        let lines = lines.clone();
-        let recorded = with_conn(&state.pool, move |conn| {
-            crate::replenishment::refusals::record(conn, &warehouse, &repair_order, &lines)
-        })
-        .await;
-        if let Err(error) = recorded {
-            tracing::warn!(%error, "could not record a refused reservation");
-        }
     }
     Ok(respond(result?))
+}
+
+/// A refused reservation rolled back with everything else: record it on its own, on the same
+/// connection; the urgent replenishment job picks it up (see `replenishment::refusals`).
+fn record_refusal(conn: &mut AnyConnection, input: &ReservationInput, refusal: &AppError) {
+    let AppError::Shortage { lines } = refusal else {
+        return;
+    };
+    let recorded = crate::replenishment::refusals::record(conn, &input.warehouse, &input.repair_order, lines);
+    if let Err(error) = recorded {
+        tracing::warn!(%error, "could not record a refused reservation");
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/reservations", tag = "reservations", params(ReservationFilter),
@@ -98,13 +102,6 @@ pub async fn get(
     Ok(ok_json(&reservation))
 }
 
-/// Loads the reservation, refusing keys scoped away from its warehouse.
-fn visible_reservation(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Reservation, AppError> {
-    let reservation = service::get(conn, id)?;
-    principal.require_warehouse(&reservation.warehouse)?;
-    Ok(reservation)
-}
-
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/consume", tag = "reservations", request_body(content = Option<ConsumeInput>, description = "Lines to consume; omit to consume everything still reserved"),
     params(("id" = i64, Path, description = "Reservation id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
@@ -115,31 +112,30 @@ fn visible_reservation(conn: &mut AnyConnection, principal: &Principal, id: i64)
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn consume(
     state: web::Data<AppState>,
-    caller: Caller<need::ReservationsWrite>,
+    credentials: Credentials<need::ReservationsWrite>,
     id: web::Path<i64>,
-    cmd: Command<Option<ConsumeInput>>,
+    cmd: Result<Command<Option<ConsumeInput>>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let (id, input) = (id.into_inner(), input.unwrap_or_default());
-    let action = ("reservation.consume", "reservation");
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        action,
-        move |conn, principal, actor| {
-            let before = snapshot(&visible_reservation(conn, principal, id)?);
-            let after = service::consume(conn, actor, id, &input)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
-    .await?;
+    let id = id.into_inner();
+    let work = move |conn: &mut AnyConnection, principal: &Principal, actor: &Actor, input: &Option<ConsumeInput>| {
+        let visible = |warehouse: &str| principal.require_warehouse(warehouse);
+        let everything = ConsumeInput::default();
+        let input = input.as_ref().unwrap_or(&everything);
+        let (before, after) = service::consume(conn, actor, id, input, &visible)?;
+        Ok(changed(id, &before, after))
+    };
+    let action = (200, "reservation.consume", "reservation");
+    let stored = mutate_authenticated(&state, credentials, cmd, action, work, nothing_after_refusal).await?;
     Ok(respond(stored))
+}
+
+/// A change of reservation `id` from `before` to `after`, for the response and the audit row.
+fn changed(id: i64, before: &Reservation, after: Reservation) -> Changed<Reservation> {
+    Changed {
+        entity_id: id.to_string(),
+        before: snapshot(before),
+        value: after,
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/release", tag = "reservations",
@@ -152,28 +148,17 @@ pub async fn consume(
         (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
 pub async fn release(
     state: web::Data<AppState>,
-    caller: Caller<need::ReservationsWrite>,
+    credentials: Credentials<need::ReservationsWrite>,
     id: web::Path<i64>,
-    cmd: Command<Option<serde_json::Value>>,
+    cmd: Result<Command<Option<serde_json::Value>>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, idempotency) = (id.into_inner(), cmd.idempotency);
-    let action = ("reservation.release", "reservation");
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        action,
-        move |conn, principal, actor| {
-            let before = snapshot(&visible_reservation(conn, principal, id)?);
-            let after = service::release(conn, actor, id, ReservationStatus::Released)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
-    .await?;
+    let id = id.into_inner();
+    let work = move |conn: &mut AnyConnection, principal: &Principal, actor: &Actor, _: &Option<serde_json::Value>| {
+        let visible = |warehouse: &str| principal.require_warehouse(warehouse);
+        let (before, after) = service::release_visible(conn, actor, id, ReservationStatus::Released, &visible)?;
+        Ok(changed(id, &before, after))
+    };
+    let action = (200, "reservation.release", "reservation");
+    let stored = mutate_authenticated(&state, credentials, cmd, action, work, nothing_after_refusal).await?;
     Ok(respond(stored))
 }

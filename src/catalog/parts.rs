@@ -186,6 +186,33 @@ pub fn resolve(conn: &mut AnyConnection, field: &str, part_number: &str) -> Resu
     find(conn, part_number.trim())?.ok_or_else(|| AppError::validation(field, format!("unknown part {part_number:?}")))
 }
 
+/// The parts with these numbers, in the order given, in one query; an unknown number is a
+/// validation error on `field(its index)`.
+pub fn resolve_all(
+    conn: &mut AnyConnection,
+    numbers: &[&str],
+    field: impl Fn(usize) -> String,
+) -> Result<Vec<Part>, AppError> {
+    let found: Vec<Part> = parts::table
+        .filter(parts::part_number.eq_any(numbers))
+        .select(PartRow::as_select())
+        .load::<PartRow>(conn)?
+        .into_iter()
+        .map(Part::try_from)
+        .collect::<Result<_, _>>()?;
+    numbers
+        .iter()
+        .enumerate()
+        .map(|(i, number)| {
+            found
+                .iter()
+                .find(|part| part.part_number == *number)
+                .cloned()
+                .ok_or_else(|| AppError::validation(field(i), format!("unknown part {number:?}")))
+        })
+        .collect()
+}
+
 pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Part>, AppError> {
     parts::table
         .filter(parts::id.eq_any(ids))

@@ -67,11 +67,9 @@ pub fn reserve(
         None => default_ttl,
     };
     let wanted = check_lines(&input.lines)?;
-    let mut lines = Vec::with_capacity(wanted.len());
-    for (i, (part_number, quantity)) in wanted.iter().enumerate() {
-        let part = parts::resolve(conn, &format!("lines[{i}].part_number"), part_number)?;
-        lines.push((part, *quantity));
-    }
+    let numbers: Vec<&str> = wanted.iter().map(|(number, _)| number.as_str()).collect();
+    let found = parts::resolve_all(conn, &numbers, |i| format!("lines[{i}].part_number"))?;
+    let lines: Vec<_> = found.into_iter().zip(wanted.iter().map(|(_, q)| *q)).collect();
     let now = db::now();
     let id: i64 = diesel::insert_into(r::table)
         .values((
@@ -132,16 +130,43 @@ pub fn reserve(
             lines: short.into_iter().map(|(_, line)| line).collect(),
         });
     }
-    for (part, quantity) in &lines {
-        diesel::insert_into(rl::table)
-            .values((
+    let rows: Vec<_> = lines
+        .iter()
+        .map(|(part, quantity)| {
+            (
                 rl::reservation_id.eq(id),
                 rl::part_id.eq(part.id),
-                rl::quantity.eq(quantity),
-            ))
-            .execute(conn)?;
-    }
-    get(conn, id)
+                rl::quantity.eq(*quantity),
+            )
+        })
+        .collect();
+    // One multi-row INSERT; the backends' own connections build it (the enum cannot).
+    let insert = diesel::insert_into(rl::table).values(&rows);
+    match conn {
+        AnyConnection::Postgresql(pg) => insert.execute(pg)?,
+        AnyConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+    };
+    // What the statements above wrote, without reading it back.
+    Ok(Reservation {
+        id,
+        repair_order,
+        warehouse: warehouse.code,
+        status: ReservationStatus::Active,
+        lines: lines
+            .into_iter()
+            .map(|(part, quantity)| ReservationLine {
+                part_number: part.part_number,
+                quantity,
+                consumed: 0,
+                released: 0,
+                remaining: quantity,
+            })
+            .collect(),
+        created_by: actor.name.clone(),
+        created_at: now.and_utc(),
+        expires_at: (now + ttl).and_utc(),
+        closed_at: None,
+    })
 }
 
 fn reservation_doc(id: i64) -> DocumentRef {
@@ -151,44 +176,114 @@ fn reservation_doc(id: i64) -> DocumentRef {
     }
 }
 
+/// A reservation locked for a change: its row, as read after the lock, and its lines.
+struct Locked {
+    before: Reservation,
+    warehouse_id: i64,
+    lines: Vec<LineRow>,
+}
+
+/// Takes the reservation's row lock (before its lines, as every writer does: taken in the other
+/// order, a consume racing a release deadlocked on PostgreSQL), closing it as `close` says, then
+/// reads it once. Unknown is 404, out of the caller's `visible` warehouses 403, not active 409.
+fn lock_active(
+    conn: &mut AnyConnection,
+    id: i64,
+    close: Option<(ReservationStatus, NaiveDateTime)>,
+    visible: &dyn Fn(&str) -> Result<(), AppError>,
+) -> Result<Locked, AppError> {
+    let active = r::table
+        .filter(r::id.eq(id))
+        .filter(r::status.eq(ReservationStatus::Active.as_str()));
+    let locked = match close {
+        Some((status, closed_at)) => diesel::update(active)
+            .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(closed_at))))
+            .execute(conn)?,
+        None => diesel::update(active)
+            .set(r::status.eq(ReservationStatus::Active.as_str()))
+            .execute(conn)?,
+    };
+    let row: ReservationRow = r::table
+        .inner_join(wh::table)
+        .filter(r::id.eq(id))
+        .select(reservation_columns!())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+    let warehouse_id = row.2;
+    let lines = load_lines(conn, &[id])?;
+    let mut before = assemble(vec![row], &lines)
+        .pop()
+        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+    visible(&before.warehouse)?;
+    if locked == 0 {
+        return Err(AppError::InvalidState(format!(
+            "reservation {id} is {}, not active",
+            before.status.as_str()
+        )));
+    }
+    // Closed by the lock statement itself: it was active and open until then.
+    before.status = ReservationStatus::Active;
+    before.closed_at = None;
+    Ok(Locked {
+        before,
+        warehouse_id,
+        lines,
+    })
+}
+
+/// The reservation after `taken` (line id, quantity) moved into `bucket`, as `status`.
+fn after_change(
+    locked: &Locked,
+    taken: &[(i64, i64)],
+    bucket: LineBucket,
+    status: ReservationStatus,
+    closed_at: Option<NaiveDateTime>,
+) -> Reservation {
+    let lines: Vec<LineRow> = locked
+        .lines
+        .iter()
+        .map(|line| {
+            let mut line = line.clone();
+            let moved: i64 = taken.iter().filter(|(id, _)| *id == line.0).map(|(_, q)| q).sum();
+            match bucket {
+                LineBucket::Consumed => line.5 += moved,
+                LineBucket::Released => line.6 += moved,
+            }
+            line
+        })
+        .collect();
+    let mut after = locked.before.clone();
+    after.lines = assemble_lines(&lines, after.id);
+    after.status = status;
+    after.closed_at = closed_at.map(|t| t.and_utc());
+    after
+}
+
 /// Consumes all that is still reserved, or the given quantities per line: the stock leaves
-/// the warehouse as a `consume` movement.
+/// the warehouse as a `consume` movement. Returns the reservation before and after.
 pub fn consume(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
     input: &ConsumeInput,
-) -> Result<Reservation, AppError> {
-    let reservation = get(conn, id)?;
-    // Lock the reservation row before its lines, as `release` does: taking them in the other
-    // order, a consume racing a release of the same reservation deadlocked on PostgreSQL.
-    let locked = diesel::update(
-        r::table
-            .filter(r::id.eq(id))
-            .filter(r::status.eq(ReservationStatus::Active.as_str())),
-    )
-    .set(r::status.eq(ReservationStatus::Active.as_str()))
-    .execute(conn)?;
-    if locked == 0 {
-        return Err(AppError::InvalidState(format!(
-            "reservation {id} is {}, not active",
-            get(conn, id)?.status.as_str()
-        )));
-    }
-    let line_rows = load_lines(conn, &[id])?;
-    let targets: Vec<(LineRow, i64)> = match input.lines.as_deref() {
-        None | Some([]) => line_rows
-            .into_iter()
+    visible: &dyn Fn(&str) -> Result<(), AppError>,
+) -> Result<(Reservation, Reservation), AppError> {
+    let locked = lock_active(conn, id, None, visible)?;
+    let mut targets: Vec<(LineRow, i64)> = match input.lines.as_deref() {
+        None | Some([]) => locked
+            .lines
+            .iter()
             .filter_map(|l| {
                 let remaining = l.4 - l.5 - l.6;
-                (remaining > 0).then_some((l, remaining))
+                (remaining > 0).then(|| (l.clone(), remaining))
             })
             .collect(),
         Some(lines) => {
             let wanted = check_lines(lines)?;
             let mut targets = Vec::with_capacity(wanted.len());
             for (i, (part_number, quantity)) in wanted.into_iter().enumerate() {
-                let line = line_rows.iter().find(|l| l.3 == part_number).ok_or_else(|| {
+                let line = locked.lines.iter().find(|l| l.3 == part_number).ok_or_else(|| {
                     AppError::validation(format!("lines[{i}].part_number"), "is not on this reservation")
                 })?;
                 let remaining = line.4 - line.5 - line.6;
@@ -203,12 +298,11 @@ pub fn consume(
             targets
         }
     };
-    let warehouse_id = reservation_warehouse(conn, id)?;
     // Balance rows in part-id order, as `reserve` takes them, so the two cannot deadlock.
-    let mut targets = targets;
     targets.sort_by_key(|(line, _)| line.2);
-    for (line, quantity) in targets {
-        take_from_line(conn, line.0, LineBucket::Consumed, quantity)?;
+    let (reservation, warehouse_id) = (&locked.before, locked.warehouse_id);
+    for (line, quantity) in &targets {
+        take_from_line(conn, line.0, LineBucket::Consumed, *quantity)?;
         ledger::post(
             conn,
             actor,
@@ -218,7 +312,7 @@ pub fn consume(
                 warehouse_code: reservation.warehouse.clone(),
                 part_number: line.3.clone(),
                 kind: MovementKind::Consume,
-                quantity,
+                quantity: *quantity,
                 delta: Delta {
                     on_hand: -quantity,
                     reserved: -quantity,
@@ -232,8 +326,27 @@ pub fn consume(
             },
         )?;
     }
-    close_if_done(conn, id, ReservationStatus::Consumed)?;
-    get(conn, id)
+    let taken: Vec<(i64, i64)> = targets.iter().map(|(line, q)| (line.0, *q)).collect();
+    let after = after_change(&locked, &taken, LineBucket::Consumed, ReservationStatus::Active, None);
+    if after.lines.iter().any(|line| line.remaining > 0) {
+        return Ok((locked.before, after));
+    }
+    // Nothing left reserved: the row lock is ours, so this close cannot race another writer.
+    let closed_at = db::now();
+    diesel::update(r::table.filter(r::id.eq(id)))
+        .set((
+            r::status.eq(ReservationStatus::Consumed.as_str()),
+            r::closed_at.eq(Some(closed_at)),
+        ))
+        .execute(conn)?;
+    let after = after_change(
+        &locked,
+        &taken,
+        LineBucket::Consumed,
+        ReservationStatus::Consumed,
+        Some(closed_at),
+    );
+    Ok((locked.before, after))
 }
 
 /// Releases everything still reserved. `Expired` is used by the expiry task.
@@ -243,23 +356,23 @@ pub fn release(
     id: i64,
     status: ReservationStatus,
 ) -> Result<Reservation, AppError> {
-    let reservation = get(conn, id)?;
-    let changed = diesel::update(
-        r::table
-            .filter(r::id.eq(id))
-            .filter(r::status.eq(ReservationStatus::Active.as_str())),
-    )
-    .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(db::now()))))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::InvalidState(format!(
-            "reservation {id} is {}, not active",
-            reservation.status.as_str()
-        )));
-    }
-    let warehouse_id = reservation_warehouse(conn, id)?;
-    let mut lines = load_lines(conn, &[id])?;
+    release_visible(conn, actor, id, status, &|_| Ok(())).map(|(_, after)| after)
+}
+
+/// [`release`] for a caller limited to `visible` warehouses; returns the reservation before
+/// and after.
+pub fn release_visible(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    status: ReservationStatus,
+    visible: &dyn Fn(&str) -> Result<(), AppError>,
+) -> Result<(Reservation, Reservation), AppError> {
+    let closed_at = db::now();
+    let locked = lock_active(conn, id, Some((status, closed_at)), visible)?;
+    let mut lines = locked.lines.clone();
     lines.sort_by_key(|line| line.2);
+    let mut taken = Vec::with_capacity(lines.len());
     for line in lines {
         let remaining = line.4 - line.5 - line.6;
         if remaining <= 0 {
@@ -270,9 +383,9 @@ pub fn release(
             conn,
             actor,
             &NewMovement {
-                warehouse_id,
+                warehouse_id: locked.warehouse_id,
                 part_id: line.2,
-                warehouse_code: reservation.warehouse.clone(),
+                warehouse_code: locked.before.warehouse.clone(),
                 part_number: line.3.clone(),
                 kind: MovementKind::Release,
                 quantity: remaining,
@@ -287,8 +400,10 @@ pub fn release(
                 note: None,
             },
         )?;
+        taken.push((line.0, remaining));
     }
-    get(conn, id)
+    let after = after_change(&locked, &taken, LineBucket::Released, status, Some(closed_at));
+    Ok((locked.before, after))
 }
 
 /// Which counter of a reservation line a quantity moves to.
@@ -320,28 +435,6 @@ fn take_from_line(conn: &mut AnyConnection, line_id: i64, bucket: LineBucket, qu
     Ok(())
 }
 
-fn close_if_done(conn: &mut AnyConnection, id: i64, status: ReservationStatus) -> Result<(), AppError> {
-    let open: i64 = rl::table
-        .filter(rl::reservation_id.eq(id))
-        .filter((rl::quantity - rl::consumed_qty - rl::released_qty).gt(0i64))
-        .count()
-        .get_result(conn)?;
-    if open == 0 {
-        diesel::update(
-            r::table
-                .filter(r::id.eq(id))
-                .filter(r::status.eq(ReservationStatus::Active.as_str())),
-        )
-        .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(db::now()))))
-        .execute(conn)?;
-    }
-    Ok(())
-}
-
-fn reservation_warehouse(conn: &mut AnyConnection, id: i64) -> Result<i64, AppError> {
-    Ok(r::table.find(id).select(r::warehouse_id).first(conn)?)
-}
-
 fn load_lines(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<LineRow>, AppError> {
     Ok(rl::table
         .inner_join(part_t::table)
@@ -370,17 +463,21 @@ fn assemble(rows: Vec<ReservationRow>, lines: &[LineRow]) -> Vec<Reservation> {
             expires_at: row.6.and_utc(),
             closed_at: row.7.map(|t| t.and_utc()),
             warehouse: row.8,
-            lines: lines
-                .iter()
-                .filter(|l| l.1 == row.0)
-                .map(|l| ReservationLine {
-                    part_number: l.3.clone(),
-                    quantity: l.4,
-                    consumed: l.5,
-                    released: l.6,
-                    remaining: l.4 - l.5 - l.6,
-                })
-                .collect(),
+            lines: assemble_lines(lines, row.0),
+        })
+        .collect()
+}
+
+fn assemble_lines(lines: &[LineRow], reservation_id: i64) -> Vec<ReservationLine> {
+    lines
+        .iter()
+        .filter(|l| l.1 == reservation_id)
+        .map(|l| ReservationLine {
+            part_number: l.3.clone(),
+            quantity: l.4,
+            consumed: l.5,
+            released: l.6,
+            remaining: l.4 - l.5 - l.6,
         })
         .collect()
 }

@@ -9,6 +9,7 @@ on_both_backends!(
     releasing_returns_the_stock_and_closes_the_reservation,
     expired_reservations_are_released_by_the_background_job,
     reservation_lines_are_validated_before_anything_is_reserved,
+    every_reservation_answer_is_what_reading_it_back_shows,
 );
 
 fn reservation(warehouse: &str, lines: Value) -> Value {
@@ -271,5 +272,53 @@ async fn reservation_lines_are_validated_before_anything_is_reserved(app: TestAp
             .as_array()
             .map(Vec::len),
         Some(0)
+    );
+}
+
+/// Reserve, consume and release answer from what they wrote, without reading it back: each
+/// answer must be exactly what a GET shows afterwards (lines in the order sent, not part order).
+async fn every_reservation_answer_is_what_reading_it_back_shows(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 10).await;
+    app.receive("N-01", "P-3", 10).await;
+    let lines = json!([{ "part_number": "P-3", "quantity": 2 }, { "part_number": "P-1", "quantity": 3 }]);
+    let reserved = app
+        .post("/api/v1/reservations", &reservation("N-01", lines.clone()))
+        .await;
+    assert_eq!(reserved.status, 201, "{}", reserved.body);
+    let path = format!("/api/v1/reservations/{}", reserved.body["id"]);
+    assert_eq!(app.get(&path).await.body, reserved.body);
+    assert_eq!(reserved.body["lines"][0]["part_number"], "P-3");
+
+    let partly = app
+        .post(
+            &format!("{path}/consume"),
+            &json!({ "lines": [{ "part_number": "P-1", "quantity": 1 }] }),
+        )
+        .await;
+    assert_eq!(partly.status, 200, "{}", partly.body);
+    assert_eq!(
+        (&partly.body["status"], &partly.body["lines"][1]["remaining"]),
+        (&json!("active"), &json!(2))
+    );
+    assert_eq!(app.get(&path).await.body, partly.body);
+    let fully = app.post(&format!("{path}/consume"), &json!({})).await;
+    assert_eq!(fully.status, 200, "{}", fully.body);
+    assert_eq!(fully.body["status"], "consumed");
+    assert!(fully.body["closed_at"].is_string(), "{}", fully.body);
+    assert_eq!(app.get(&path).await.body, fully.body);
+
+    let second = app.post("/api/v1/reservations", &reservation("N-01", lines)).await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    let path = format!("/api/v1/reservations/{}", second.body["id"]);
+    let released = app.post(&format!("{path}/release"), &json!({})).await;
+    assert_eq!(released.status, 200, "{}", released.body);
+    assert_eq!(released.body["status"], "released");
+    assert_eq!(released.body["lines"][0]["released"], 2);
+    assert_eq!(app.get(&path).await.body, released.body);
+    let balance = app.balance("N-01", "P-1").await;
+    assert_eq!(
+        (balance["on_hand"].as_i64(), balance["reserved"].as_i64()),
+        (Some(7), Some(0))
     );
 }
