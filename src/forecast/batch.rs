@@ -186,6 +186,51 @@ impl<W: Write> Output<W> {
     }
 }
 
+/// Positions of the columns read, in the header.
+#[derive(Clone, Copy)]
+struct Columns {
+    id: usize,
+    period: usize,
+    demand: usize,
+}
+
+/// The series id and demand of one data row, validated.
+fn parse_row(record: &csv::StringRecord, line: u64, columns: Columns) -> Result<(&str, f64), BatchError> {
+    let field = |i: usize, name: &'static str| {
+        record.get(i).ok_or_else(|| BatchError::InvalidField {
+            line,
+            field: name,
+            value: String::new(),
+            reason: "is missing",
+        })
+    };
+    let id = field(columns.id, "series_id")?;
+    field(columns.period, "period")?;
+    let raw = field(columns.demand, "demand")?;
+    let invalid = |reason| BatchError::InvalidField {
+        line,
+        field: "demand",
+        value: raw.to_string(),
+        reason,
+    };
+    let value: f64 = raw.parse().map_err(|_| invalid("is not a number"))?;
+    if !value.is_finite() {
+        return Err(invalid("is not a finite number"));
+    }
+    if value < 0.0 {
+        return Err(invalid("is negative"));
+    }
+    if id.is_empty() {
+        return Err(BatchError::InvalidField {
+            line,
+            field: "series_id",
+            value: String::new(),
+            reason: "is empty",
+        });
+    }
+    Ok((id, value))
+}
+
 /// Forecasts every series of `input` and writes the CSV described in the module doc.
 pub fn run_csv<R: Read, W: Write>(input: R, output: W, opts: &BatchOptions) -> Result<BatchSummary, BatchError> {
     let mut reader = csv::ReaderBuilder::new()
@@ -199,7 +244,11 @@ pub fn run_csv<R: Read, W: Write>(input: R, output: W, opts: &BatchOptions) -> R
             .position(|h| h == name)
             .ok_or(BatchError::MissingColumn(name))
     };
-    let (c_id, c_period, c_demand) = (column("series_id")?, column("period")?, column("demand")?);
+    let columns = Columns {
+        id: column("series_id")?,
+        period: column("period")?,
+        demand: column("demand")?,
+    };
     let mut out = Output {
         writer: csv::Writer::from_writer(output),
         opts: opts.clone(),
@@ -214,38 +263,7 @@ pub fn run_csv<R: Read, W: Write>(input: R, output: W, opts: &BatchOptions) -> R
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record)? {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let field = |i: usize, name: &'static str| {
-            record.get(i).ok_or_else(|| BatchError::InvalidField {
-                line,
-                field: name,
-                value: String::new(),
-                reason: "is missing",
-            })
-        };
-        let id = field(c_id, "series_id")?;
-        field(c_period, "period")?;
-        let raw = field(c_demand, "demand")?;
-        let invalid = |reason| BatchError::InvalidField {
-            line,
-            field: "demand",
-            value: raw.to_string(),
-            reason,
-        };
-        let value: f64 = raw.parse().map_err(|_| invalid("is not a number"))?;
-        if !value.is_finite() {
-            return Err(invalid("is not a finite number"));
-        }
-        if value < 0.0 {
-            return Err(invalid("is negative"));
-        }
-        if id.is_empty() {
-            return Err(BatchError::InvalidField {
-                line,
-                field: "series_id",
-                value: String::new(),
-                reason: "is empty",
-            });
-        }
+        let (id, value) = parse_row(&record, line, columns)?;
         if current.as_deref() != Some(id) {
             if finished.contains(id) {
                 return Err(BatchError::SeriesNotContiguous {

@@ -12,6 +12,7 @@
 pub mod adida;
 pub mod classify;
 mod compact;
+pub(crate) mod count_dist;
 pub mod croston;
 pub mod leadtime;
 mod lockstep;

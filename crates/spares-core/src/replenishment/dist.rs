@@ -7,7 +7,8 @@
 //! a network is re-modelled every week, which made that tabulation most of a simulation's time.
 //! Here the pmf ratio recurrence runs outward from the mode with multiplications only.
 
-use crate::forecast::leadtime::{cumulative, normal_count_cdf, normal_quantile, MAX_TABLE};
+use crate::forecast::count_dist::{cumulative, normal_count_cdf, normal_quantile};
+use crate::forecast::leadtime::MAX_TABLE;
 pub use crate::forecast::leadtime::{moments, Moments};
 
 const TAIL: f64 = 1e-10;

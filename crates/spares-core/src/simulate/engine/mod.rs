@@ -13,16 +13,19 @@
 
 use std::collections::BTreeMap;
 
-use crate::forecast::{Method, Params, Workspace};
-use crate::replenishment::calibrate::{self, Trial};
-use crate::replenishment::policy::Scratch;
+use crate::forecast::{Method, Params};
+use crate::replenishment::calibrate::Trial;
 use crate::replenishment::rebalance::{self, Need, Offer};
-use crate::replenishment::{
-    model_item, not_stocked, plan, round_to_pack, Constraint, ItemModel, ItemSpec, Levels, Settings,
-};
+use crate::replenishment::{plan, round_to_pack, Constraint, ItemModel, Levels, Settings};
 
 use super::policy::{Decision, NetworkView, Policy};
-use super::scenario::{PeriodKind, Scenario};
+use super::scenario::Scenario;
+
+mod calibration;
+mod models;
+
+pub use models::forecast_params;
+use models::{lines_before, model_pairs};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineParams {
@@ -206,82 +209,6 @@ impl Engine {
         self.modelled_at = vec![upto; s.n_pairs()];
     }
 
-    /// Replays the recent history at internal targets of the grid (bisecting it) and takes
-    /// the one that would just meet `margin * external` (see [`calibrate::choose`]).
-    fn calibrate(&mut self, s: &Scenario, n: usize) {
-        let ext = self.external(s);
-        self.last_calibration = n;
-        if let Some(t) = self.p.fixed_internal {
-            self.internal = t;
-            return;
-        }
-        let window = (n / 3).min(Self::periods(s, self.p.backtest_days));
-        if window < 2 {
-            if self.internal <= 0.0 {
-                self.internal = ext * 0.5;
-            }
-            return;
-        }
-        let start = n - window;
-        // The methods in force now: selecting again on the shorter history before the window
-        // would cost a second selection and judge the engine by weaker models than it uses.
-        if self.methods.len() != s.n_pairs() {
-            self.select_all(s, n);
-        }
-        let methods = self.methods.clone();
-        let step = Self::periods(s, self.p.backtest_refresh_days);
-        // Origins on a fixed grid so that later windows find them cached; the first one may
-        // precede the window, which only means older information.
-        let first = start / step * step;
-        let epochs: Vec<usize> = (first..n).step_by(step).collect();
-        self.replay_models = std::mem::take(&mut self.replay_models).split_off(&first);
-        for &e in &epochs {
-            if !self.replay_models.contains_key(&e) {
-                let m = self.build(s, e.max(1), &methods, None);
-                self.replay_models.insert(e, m);
-            }
-        }
-        let origins: Vec<(usize, &[ItemModel])> = epochs
-            .iter()
-            .filter_map(|&e| self.replay_models.get(&e).map(|m| (e, m.as_slice())))
-            .collect();
-        let warm: Vec<usize> = (0..s.n_pairs())
-            .filter(|&p| s.demand.first_period(p).is_some_and(|f| f < start))
-            .collect();
-        let backtest = calibrate::Backtest {
-            origins,
-            start,
-            end: n,
-            review_every: s.review_every,
-            warm: &warm,
-        };
-        let region_constraints = |internal: f64| self.constraints(s, internal);
-        // Network-only: one sweep per origin prices every grid target at once.
-        let constraints: Option<&dyn Fn(f64) -> Vec<Constraint>> = match self.p.region_target {
-            Some(_) => Some(&region_constraints),
-            None => None,
-        };
-        let n_parts = s.n_parts();
-        let outcome = calibrate::calibrate(&backtest, ext, self.p.margin, constraints, |pair, lines| {
-            let all = &s.demand.pair_lines[pair];
-            // The window's lines only: the scenario also holds the future the engine cannot see.
-            let from = all.partition_point(|&(p, _)| (p as usize) < start);
-            let to = all.partition_point(|&(p, _)| (p as usize) < n);
-            lines.extend_from_slice(&all[from..to]);
-            let part = &s.parts[pair % n_parts];
-            calibrate::Terms {
-                lead_periods: part.lead_periods,
-                moq: part.moq,
-                pack_size: part.pack_size,
-            }
-        });
-        let trials = outcome.trials;
-        if let Some(t) = outcome.internal {
-            self.internal = t;
-        }
-        self.log.push((n, self.internal, trials));
-    }
-
     /// Re-models the pairs with new demand lines or a model older than `max_model_days`, and
     /// re-allocates all of them.
     fn refresh(&mut self, s: &Scenario, n: usize) {
@@ -418,78 +345,5 @@ impl Policy for Engine {
             }
         }
         decisions
-    }
-}
-
-/// Models of `range` of pairs (see [`Engine::build`]).
-fn model_pairs(
-    s: &Scenario,
-    upto: usize,
-    methods: &[Option<Method>],
-    range: std::ops::Range<usize>,
-    fparams: &Params,
-    settings: &Settings,
-    old: Option<(&[ItemModel], &[bool])>,
-) -> Vec<ItemModel> {
-    let n_parts = s.n_parts();
-    let per_year = 365.25 / s.config.period.days();
-    let (mut ws, mut scratch, mut x) = (Workspace::new(), Scratch::default(), Vec::new());
-    let mut out = Vec::with_capacity(range.len());
-    for pair in range {
-        if let Some((models, keep)) = old {
-            if let (Some(m), Some(true)) = (models.get(pair), keep.get(pair)) {
-                out.push(m.clone());
-                continue;
-            }
-        }
-        let lines = &s.demand.pair_lines[pair];
-        let k = lines.partition_point(|&(p, _)| (p as usize) < upto);
-        if k == 0 {
-            out.push(ItemModel {
-                method: Method::Tsb,
-                level: 0.0,
-                batch: 1,
-                curve: not_stocked(),
-            });
-            continue;
-        }
-        let units: u64 = lines[..k].iter().map(|&(_, q)| u64::from(q)).sum();
-        x.clear();
-        x.extend(s.demand.history(pair, upto).iter().map(|&v| f64::from(v)));
-        let part = &s.parts[pair % n_parts];
-        let spec = ItemSpec {
-            history: &x,
-            lines: k as u64,
-            units,
-            lead_periods: part.lead_periods,
-            review_periods: s.review_every,
-            periods_per_year: per_year,
-            unit_cost_cents: part.unit_cost_cents,
-            holding_rate_per_year: s.config.holding_rate_per_year,
-            order_cost_cents: s.config.order_cost_cents,
-            moq: part.moq,
-            pack_size: part.pack_size,
-            method: methods.get(pair).copied().flatten(),
-        };
-        out.push(model_item(&spec, fparams, settings, &mut ws, &mut scratch));
-    }
-    out
-}
-
-/// Lines of `pair` before period `upto`.
-fn lines_before(s: &Scenario, pair: usize, upto: usize) -> usize {
-    s.demand.pair_lines[pair].partition_point(|&(p, _)| (p as usize) < upto)
-}
-
-/// Forecast parameters for the scenario's period.
-pub fn forecast_params(kind: PeriodKind) -> Params {
-    let season_length = match kind {
-        PeriodKind::Day => 365,
-        PeriodKind::Week => 52,
-        PeriodKind::Month => 12,
-    };
-    Params {
-        season_length,
-        ..Params::default()
     }
 }
