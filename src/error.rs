@@ -1,9 +1,8 @@
-//! The service's one error type. Each variant's doc names its HTTP status; the mapping to an
-//! RFC 7807 problem body lives here (no actix types) so the idempotency store can record an
-//! error response exactly as it was sent.
+//! The service's one error type. Each variant's doc names its HTTP status; the RFC 7807 body
+//! is built from it by `api::problem::Problem` (which the idempotency store also records, so a
+//! replayed error is the response exactly as it was sent).
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
 /// One line of a reservation that stock could not cover, with where the part is now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -146,7 +145,8 @@ impl AppError {
         }
     }
 
-    fn title(&self) -> &'static str {
+    /// The problem's title: the same for every error of a kind.
+    pub fn title(&self) -> &'static str {
         match self {
             AppError::Validation { .. } => "Invalid request",
             AppError::ImportRejected { .. } => "Import rejected",
@@ -168,62 +168,6 @@ impl AppError {
     /// Whether the error is the client's doing, so a replay of the same request must see it.
     pub fn is_client_error(&self) -> bool {
         self.status() < 500
-    }
-
-    /// The RFC 7807 body. Server errors carry no detail: causes go to the log only.
-    pub fn problem(&self) -> Value {
-        let mut body = Map::new();
-        body.insert("type".into(), json!(format!("/problems/{}", self.code())));
-        body.insert("title".into(), json!(self.title()));
-        body.insert("status".into(), json!(self.status()));
-        let detail = match self {
-            AppError::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
-            other => other.to_string(),
-        };
-        body.insert("detail".into(), json!(detail));
-        match self {
-            AppError::Validation { field, message } => {
-                body.insert("field".into(), json!(field));
-                body.insert("errors".into(), json!([{ "field": field, "message": message }]));
-            }
-            AppError::InsufficientStock {
-                warehouse,
-                part_number,
-                requested,
-                available,
-            } => {
-                body.insert("warehouse".into(), json!(warehouse));
-                body.insert("part_number".into(), json!(part_number));
-                body.insert("requested".into(), json!(requested));
-                body.insert("available".into(), json!(available));
-            }
-            AppError::Shortage { lines } => {
-                body.insert("lines".into(), json!(lines));
-            }
-            AppError::NotConfigured { setting, .. } => {
-                body.insert("setting".into(), json!(setting));
-            }
-            AppError::OverReceipt {
-                purchase_order,
-                part_number,
-                requested,
-                outstanding,
-                tolerance,
-            } => {
-                body.insert("field".into(), json!("quantity"));
-                body.insert("purchase_order".into(), json!(purchase_order));
-                body.insert("part_number".into(), json!(part_number));
-                body.insert("requested".into(), json!(requested));
-                body.insert("outstanding".into(), json!(outstanding));
-                body.insert("tolerance".into(), json!(tolerance));
-            }
-            AppError::ImportRejected { errors, .. } => {
-                body.insert("field".into(), json!("body"));
-                body.insert("errors".into(), json!(errors));
-            }
-            _ => {}
-        }
-        Value::Object(body)
     }
 }
 
@@ -296,20 +240,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn validation_problem_names_the_field() {
-        let problem = AppError::validation("lines[0].quantity", "must be positive").problem();
-        assert_eq!(problem["status"], 400);
-        assert_eq!(problem["field"], "lines[0].quantity");
-        assert_eq!(problem["type"], "/problems/validation-error");
-    }
-
-    #[test]
-    fn internal_errors_hide_their_cause() {
-        let problem = AppError::Internal(anyhow::anyhow!("SELECT secret FROM x")).problem();
-        assert!(!problem.to_string().contains("SELECT"));
-    }
-
-    #[test]
     fn read_only_and_lost_connection_refusals_are_retryable_503s() {
         use diesel::result::{DatabaseErrorKind as Kind, Error};
         for kind in [
@@ -320,7 +250,7 @@ mod tests {
             let message = Box::new("cannot execute INSERT in a read-only transaction".to_owned());
             let error = AppError::from(Error::DatabaseError(kind, message));
             assert_eq!(error.status(), 503);
-            assert_eq!(error.problem()["type"], "/problems/unavailable");
+            assert_eq!(error.code(), "unavailable");
         }
         for message in CONNECTION_LOST.iter().chain(&["deadlock detected"]) {
             let error = Error::DatabaseError(Kind::Unknown, Box::new(format!("{message}\n")));

@@ -1,8 +1,10 @@
-//! Background work: releasing expired reservations, purging old idempotency keys and the
-//! scheduled forecast runs. Safe with several instances on one database: each expiry is a
-//! conditional status change, so a reservation is released by exactly one instance, and a
-//! scheduled run takes a database lease first, so it happens once.
+//! Background work: releasing expired reservations and purging old idempotency keys, the
+//! scheduled forecast and replenishment runs, and the urgent runs for refused reservations
+//! (webhook delivery has its own loop in `webhooks::delivery`). Safe with several instances
+//! on one database: each expiry is a conditional status change, so a reservation is released
+//! by exactly one instance, and every run takes a database lease first, so it happens once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::{self, lease, DbPool};
@@ -15,21 +17,46 @@ use crate::stock::ledger::Actor;
 
 const EXPIRY_BATCH: i64 = 200;
 
-pub fn spawn(pool: DbPool, interval: Duration) {
+/// Runs `pass` on the blocking pool every `interval`, the first time at once, and hands what
+/// it returns to `report`. A pass that fails or panics is logged and the next tick tries again.
+fn spawn_periodic<T: Send + 'static>(
+    job: &'static str,
+    interval: Duration,
+    pass: impl Fn() -> Result<T, AppError> + Send + Sync + 'static,
+    report: impl Fn(T) + 'static,
+) {
+    let pass = Arc::new(pass);
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(interval);
         loop {
             ticker.tick().await;
-            let pool = pool.clone();
-            let outcome = actix_web::web::block(move || run_once(&pool)).await;
-            match outcome {
-                Ok(Ok(expired)) if expired > 0 => tracing::info!(expired, "expired reservations released"),
-                Ok(Ok(_)) => {}
-                Ok(Err(error)) => tracing::warn!(%error, "background job failed"),
-                Err(error) => tracing::warn!(%error, "background job panicked"),
+            let pass = Arc::clone(&pass);
+            match actix_web::web::block(move || pass()).await {
+                Ok(Ok(outcome)) => report(outcome),
+                Ok(Err(error)) => tracing::warn!(%error, job, "background job failed"),
+                Err(error) => tracing::warn!(%error, job, "background job panicked"),
             }
         }
     });
+}
+
+/// A lease holder name unique to this process and job.
+fn holder() -> String {
+    format!("{}-{}", std::process::id(), uuid::Uuid::new_v4())
+}
+
+/// Releases expired reservations and purges old idempotency keys every `interval`.
+pub fn spawn(pool: DbPool, interval: Duration) {
+    spawn_periodic(
+        "expiry",
+        interval,
+        move || run_once(&pool),
+        |expired| {
+            if expired > 0 {
+                tracing::info!(expired, "expired reservations released");
+            }
+        },
+    );
 }
 
 /// One pass: expire what is due, purge old keys. Returns how many reservations expired.
@@ -61,23 +88,13 @@ const FORECAST_LEASE: chrono::Duration = chrono::Duration::hours(2);
 
 /// Runs the forecasts every `interval`, on whichever instance takes the lease first.
 pub fn spawn_forecasts(pool: DbPool, settings: ForecastSettings, interval: Duration) {
-    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
-    actix_web::rt::spawn(async move {
-        // Check often, run when due: the lease records when the last run finished.
-        let mut ticker = actix_web::rt::time::interval(interval.min(Duration::from_secs(60)));
-        loop {
-            ticker.tick().await;
-            let (pool, settings, holder) = (pool.clone(), settings.clone(), holder.clone());
-            let outcome =
-                actix_web::web::block(move || run_forecasts_if_due(&pool, &settings, interval, &holder)).await;
-            match outcome {
-                Ok(Ok(Some(run))) => {
-                    tracing::info!(run = run.id, series = run.series, "scheduled forecast run finished")
-                }
-                Ok(Ok(None)) => {}
-                Ok(Err(error)) => tracing::warn!(%error, "scheduled forecast run failed"),
-                Err(error) => tracing::warn!(%error, "scheduled forecast run panicked"),
-            }
+    let holder = holder();
+    // Check often, run when due: the lease records when the last run finished.
+    let check = interval.min(Duration::from_secs(60));
+    let pass = move || run_forecasts_if_due(&pool, &settings, interval, &holder);
+    spawn_periodic(FORECAST_JOB, check, pass, |run| {
+        if let Some(run) = run {
+            tracing::info!(run = run.id, series = run.series, "scheduled forecast run finished")
         }
     });
 }
@@ -104,25 +121,17 @@ const REPLENISHMENT_LEASE: chrono::Duration = chrono::Duration::hours(2);
 
 /// Runs replenishment every `interval`, on whichever instance takes the lease first.
 pub fn spawn_replenishment(pool: DbPool, settings: crate::replenishment::ReplenishmentSettings, interval: Duration) {
-    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
-    actix_web::rt::spawn(async move {
-        let mut ticker = actix_web::rt::time::interval(interval.min(Duration::from_secs(60)));
-        loop {
-            ticker.tick().await;
-            let (pool, settings, holder) = (pool.clone(), settings.clone(), holder.clone());
-            let outcome =
-                actix_web::web::block(move || run_replenishment_if_due(&pool, &settings, interval, &holder)).await;
-            match outcome {
-                Ok(Ok(Some(run))) => tracing::info!(
-                    run = run.id,
-                    purchases = run.purchases,
-                    transfers = run.transfers,
-                    "scheduled replenishment run finished"
-                ),
-                Ok(Ok(None)) => {}
-                Ok(Err(error)) => tracing::warn!(%error, "scheduled replenishment run failed"),
-                Err(error) => tracing::warn!(%error, "scheduled replenishment run panicked"),
-            }
+    let holder = holder();
+    let check = interval.min(Duration::from_secs(60));
+    let pass = move || run_replenishment_if_due(&pool, &settings, interval, &holder);
+    spawn_periodic(REPLENISHMENT_JOB, check, pass, |run| {
+        if let Some(run) = run {
+            tracing::info!(
+                run = run.id,
+                purchases = run.purchases,
+                transfers = run.transfers,
+                "scheduled replenishment run finished"
+            )
         }
     });
 }
@@ -161,19 +170,11 @@ pub fn spawn_urgent_replenishment(
     settings: crate::replenishment::ReplenishmentSettings,
     interval: Duration,
 ) {
-    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
-    actix_web::rt::spawn(async move {
-        let mut ticker = actix_web::rt::time::interval(interval);
-        loop {
-            ticker.tick().await;
-            let (pool, settings, holder) = (pool.clone(), settings.clone(), holder.clone());
-            let outcome = actix_web::web::block(move || run_urgent_replenishment(&pool, &settings, &holder)).await;
-            match outcome {
-                Ok(Ok(0)) => {}
-                Ok(Ok(parts)) => tracing::info!(parts, "urgent replenishment runs finished"),
-                Ok(Err(error)) => tracing::warn!(%error, "urgent replenishment runs failed"),
-                Err(error) => tracing::warn!(%error, "urgent replenishment runs panicked"),
-            }
+    let holder = holder();
+    let pass = move || run_urgent_replenishment(&pool, &settings, &holder);
+    spawn_periodic(URGENT_JOB, interval, pass, |parts| {
+        if parts > 0 {
+            tracing::info!(parts, "urgent replenishment runs finished")
         }
     });
 }

@@ -15,7 +15,8 @@ use crate::jobs;
 /// A bound, not yet awaited server.
 pub struct Application {
     pub server: Server,
-    pub port: u16,
+    /// The address bound (the port is the system's choice when the settings asked for 0).
+    pub address: std::net::SocketAddr,
     pub pool: DbPool,
 }
 
@@ -57,7 +58,7 @@ fn seal_plain_secrets(conn: &mut db::AnyConnection, settings: &Settings) -> anyh
 
 pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     let listener = TcpListener::bind(&settings.bind)?;
-    let port = listener.local_addr()?.port();
+    let address = listener.local_addr()?;
     let state = AppState {
         pool: pool.clone(),
         reservation_ttl: settings.reservation_ttl,
@@ -99,7 +100,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     if let Some(interval) = settings.webhook_interval {
         crate::webhooks::delivery::spawn(pool.clone(), interval, settings.security.secret_keys.clone());
     }
-    Ok(Application { server, port, pool })
+    Ok(Application { server, address, pool })
 }
 
 /// CORS stays closed (no headers: browsers refuse cross-origin calls) unless origins are set.
@@ -116,9 +117,7 @@ fn cors(origins: &[String]) -> actix_web::middleware::Condition<actix_cors::Cors
 }
 
 async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().content_type(api::PROBLEM_JSON).body(
-        crate::error::AppError::not_found("route", "for this path")
-            .problem()
-            .to_string(),
-    )
+    crate::error::AppError::not_found("route", "for this path")
+        .problem()
+        .response()
 }

@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::parts::{self, NewPart, Part, PartChanges, PartFilter};
 use crate::catalog::regions::{self, NewRegion, Region};
@@ -72,9 +71,7 @@ pub async fn list_regions(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, description = "Created", body = Region),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Already exists")))]
 pub async fn create_region(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogWrite>,
@@ -98,8 +95,7 @@ pub async fn create_region(
 
 #[utoipa::path(get, path = "/api/v1/warehouses", tag = "catalog", params(WarehouseFilter),
     responses(
-        (status = 200, description = "A page of warehouses (only the key's own, for a key limited to warehouses)", body = Page<Warehouse>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of warehouses (only the key's own, for a key limited to warehouses)", body = Page<Warehouse>)))]
 pub async fn list_warehouses(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogRead>,
@@ -117,9 +113,7 @@ pub async fn list_warehouses(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, description = "Created", body = Warehouse),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Already exists")))]
 pub async fn create_warehouse(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogWrite>,
@@ -145,7 +139,7 @@ pub async fn create_warehouse(
     params(("code" = String, Path, description = "Warehouse code")),
     responses(
         (status = 200, description = "The warehouse", body = Warehouse),
-        (status = 404, description = "Unknown warehouse", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown warehouse")))]
 pub async fn get_warehouse(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogRead>,
@@ -161,8 +155,7 @@ pub async fn get_warehouse(
     params(("code" = String, Path, description = "Warehouse code")),
     responses(
         (status = 200, description = "Updated", body = Warehouse),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown warehouse", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown warehouse")))]
 pub async fn update_warehouse(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogWrite>,
@@ -192,8 +185,7 @@ pub async fn update_warehouse(
 
 #[utoipa::path(get, path = "/api/v1/parts", tag = "catalog", params(PartFilter),
     responses(
-        (status = 200, description = "A page of parts", body = Page<Part>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of parts", body = Page<Part>)))]
 pub async fn list_parts(
     state: web::Data<AppState>,
     _caller: Caller<need::CatalogRead>,
@@ -207,9 +199,7 @@ pub async fn list_parts(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, description = "Created", body = Part),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Already exists")))]
 pub async fn create_part(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogWrite>,
@@ -235,7 +225,7 @@ pub async fn create_part(
     params(("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 200, description = "The part", body = Part),
-        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown part")))]
 pub async fn get_part(
     state: web::Data<AppState>,
     _caller: Caller<need::CatalogRead>,
@@ -250,8 +240,7 @@ pub async fn get_part(
     params(("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 200, description = "Updated", body = Part),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown part")))]
 pub async fn update_part(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogWrite>,
@@ -283,7 +272,7 @@ pub async fn update_part(
     params(("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 200, description = "Every supplier's terms for the part", body = Vec<SupplierTerms>),
-        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown part")))]
 pub async fn part_suppliers(
     state: web::Data<AppState>,
     _caller: Caller<need::SuppliersRead>,
@@ -299,8 +288,7 @@ pub async fn part_suppliers(
 
 #[utoipa::path(get, path = "/api/v1/suppliers", tag = "catalog", params(SupplierFilter),
     responses(
-        (status = 200, description = "A page of suppliers", body = Page<Supplier>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of suppliers", body = Page<Supplier>)))]
 pub async fn list_suppliers(
     state: web::Data<AppState>,
     _caller: Caller<need::SuppliersRead>,
@@ -314,9 +302,7 @@ pub async fn list_suppliers(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, description = "Created", body = Supplier),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Already exists")))]
 pub async fn create_supplier(
     state: web::Data<AppState>,
     caller: Caller<need::SuppliersWrite>,
@@ -342,7 +328,7 @@ pub async fn create_supplier(
     params(("code" = String, Path, description = "Supplier code")),
     responses(
         (status = 200, description = "The supplier", body = Supplier),
-        (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown supplier")))]
 pub async fn get_supplier(
     state: web::Data<AppState>,
     _caller: Caller<need::SuppliersRead>,
@@ -357,8 +343,7 @@ pub async fn get_supplier(
     params(("code" = String, Path, description = "Supplier code")),
     responses(
         (status = 200, description = "Updated", body = Supplier),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown supplier")))]
 pub async fn update_supplier(
     state: web::Data<AppState>,
     caller: Caller<need::SuppliersWrite>,
@@ -390,7 +375,7 @@ pub async fn update_supplier(
     params(("code" = String, Path, description = "Supplier code")),
     responses(
         (status = 200, description = "The supplier's terms per part", body = Vec<SupplierTerms>),
-        (status = 404, description = "Unknown supplier", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown supplier")))]
 pub async fn supplier_terms(
     state: web::Data<AppState>,
     _caller: Caller<need::SuppliersRead>,
@@ -420,8 +405,7 @@ fn existing_terms(
     params(("code" = String, Path, description = "Supplier code"), ("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 200, description = "The terms as stored", body = SupplierTerms),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown supplier or part", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown supplier or part")))]
 pub async fn put_terms(
     state: web::Data<AppState>,
     caller: Caller<need::SuppliersWrite>,
@@ -448,7 +432,7 @@ pub async fn put_terms(
     params(("code" = String, Path, description = "Supplier code"), ("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such terms", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No such terms")))]
 pub async fn delete_terms(
     state: web::Data<AppState>,
     caller: Caller<need::SuppliersWrite>,

@@ -4,7 +4,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 
 use super::extract::{need, Caller};
-use super::problem::Problem;
 use super::{ok_json, resource, respond, with_conn, AppState};
 use crate::audit::{self, Change};
 use crate::catalog::{parts, warehouses};
@@ -44,8 +43,7 @@ fn format_of(req: &HttpRequest) -> Format {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Imported; rows imported before were skipped", body = ImportReport),
-        (status = 400, description = "Bad rows (each with its line number); nothing was imported", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad rows (each with its line number); nothing was imported")))]
 pub async fn import_history(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsWrite>,
@@ -80,8 +78,7 @@ pub async fn import_history(
 #[utoipa::path(get, path = "/api/v1/demand-history", tag = "forecasting", params(SeriesQuery),
     responses(
         (status = 200, description = "The daily demand series of one warehouse and part", body = DemandSeries),
-        (status = 400, description = "Invalid query", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown warehouse or part", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown warehouse or part")))]
 pub async fn series(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsRead>,

@@ -6,12 +6,12 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing_actix_web::RequestId;
 
-use super::problem::payload_error;
 use super::{with_conn, AppState};
 use crate::audit::RequestInfo;
 use crate::auth::{keys, Permission, Principal};
@@ -21,7 +21,8 @@ use crate::idempotency::IdempotentRequest;
 use crate::stock::ledger::Actor;
 
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
-const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The largest JSON body a route takes (the payload limit refuses a larger one while reading).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// A mutating request: the parsed body and, when the client sent an `Idempotency-Key`, the
 /// key with the request's fingerprint. An empty body parses as JSON `null`, so `Option<T>`
@@ -139,15 +140,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Command<T> {
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             let key = idempotency_key(&req)?;
-            let bytes = body
-                .await
-                .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-                    Some(_) => AppError::validation("body", "the request body is too large or unreadable"),
-                    None => AppError::validation("body", e.to_string()),
-                })?;
-            if bytes.len() > MAX_BODY_BYTES {
-                return Err(payload_error(actix_web::error::PayloadError::Overflow));
-            }
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => AppError::validation(
+                    "body",
+                    format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+                ),
+                Some(_) => AppError::validation("body", "the request body could not be read"),
+                None => AppError::validation("body", e.to_string()),
+            })?;
             let input = parse_json::<T>(&bytes)?;
             let idempotency = key.map(|k| IdempotentRequest::new(k, req.method().as_str(), req.path(), &bytes));
             Ok(Command { input, idempotency })

@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{long_run, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::demand::forecasts::{self, Forecast, ForecastFilter, ForecastRunRequest, ForecastRunSummary};
 use crate::error::AppError;
@@ -15,8 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[utoipa::path(get, path = "/api/v1/forecasts", tag = "forecasting", params(ForecastFilter),
     responses(
-        (status = 200, description = "Stored forecasts by warehouse and part", body = Page<Forecast>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "Stored forecasts by warehouse and part", body = Page<Forecast>)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsRead>,
@@ -34,9 +32,7 @@ pub async fn list(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry returns the first run's summary")),
     responses(
         (status = 200, description = "The run finished; its forecasts are stored", body = ForecastRunSummary),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown warehouse or part", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown warehouse or part")))]
 pub async fn run(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsWrite>,

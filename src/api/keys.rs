@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed};
 use crate::audit::{self, Change};
 use crate::auth::keys::{self, ApiKey, CreatedKey, KeyChanges, NewKey};
@@ -23,9 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/keys", tag = "access", request_body = NewKey,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; a replay withholds the secret")),
     responses(
-        (status = 201, description = "Created; `secret` is shown this once", body = CreatedKey),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 201, description = "Created; `secret` is shown this once", body = CreatedKey)))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,
@@ -78,9 +75,8 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller<need::Administer>)
     params(("id" = i64, Path, description = "Key id")),
     responses(
         (status = 200, description = "Updated", body = ApiKey),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A key cannot expire itself", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown key"),
+        (status = 409, description = "A key cannot expire itself")))]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,
@@ -114,10 +110,8 @@ pub async fn update(
     params(("id" = i64, Path, description = "Key id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Revoked, effective at once", body = ApiKey),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A key cannot revoke itself", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown key"),
+        (status = 409, description = "A key cannot revoke itself")))]
 pub async fn revoke(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,

@@ -9,7 +9,7 @@ pub mod guard;
 mod keys;
 pub mod metrics;
 pub mod openapi;
-mod problem;
+pub mod problem;
 mod proposals;
 mod replenishment;
 mod reservations;
@@ -18,6 +18,7 @@ mod system;
 mod transfers;
 mod webhooks;
 
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -30,7 +31,7 @@ use crate::idempotency::{self, IdempotentRequest, StoredResponse};
 use crate::stock::ledger::Actor;
 use extract::Caller;
 
-pub use problem::PROBLEM_JSON;
+pub use problem::{Problem, PROBLEM_JSON};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -239,16 +240,12 @@ fn respond(response: StoredResponse) -> HttpResponse {
 /// A route path whose other methods get 405 with an `Allow` header, as HTTP requires.
 fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || async move {
-        let problem = serde_json::json!({
-            "type": "/problems/method-not-allowed",
-            "title": "Method not allowed",
-            "status": 405,
-            "detail": format!("this path supports {allow}"),
-        });
-        HttpResponse::MethodNotAllowed()
-            .insert_header(("Allow", allow))
-            .content_type(PROBLEM_JSON)
-            .body(problem.to_string())
+        let detail = format!("this path supports {allow}");
+        let mut response = Problem::new(405, "method-not-allowed", "Method not allowed", detail).response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        response
     }))
 }
 
@@ -260,7 +257,7 @@ fn ok_json<T: Serialize>(value: &T) -> HttpResponse {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(problem::query_error))
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
-        .app_data(web::PayloadConfig::new(256 * 1024))
+        .app_data(web::PayloadConfig::new(extract::MAX_BODY_BYTES))
         .configure(system::configure)
         .service(
             web::scope("/api/v1")

@@ -1,11 +1,13 @@
 //! The OpenAPI document, generated from the handlers and types; `openapi.yaml` at the repo
 //! root is this document, and a test fails when the committed copy is stale.
 
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::problem::Problem;
+use super::extract::IDEMPOTENCY_HEADER;
+use super::problem::{FieldError, Problem, PROBLEM_JSON};
 use super::{
     audit, catalog, demand, forecasts, keys, proposals, replenishment, reservations, stock, system, transfers, webhooks,
 };
@@ -38,8 +40,8 @@ use super::{
         replenishment::amend_line, replenishment::kpis,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),
-    components(schemas(Problem)),
-    modifiers(&BearerKeys),
+    components(schemas(Problem, FieldError)),
+    modifiers(&SharedAnswers),
     tags(
         (name = "catalog", description = "Regions, warehouses, parts, suppliers and their terms"),
         (name = "stock", description = "The movement ledger, balances and availability"),
@@ -54,48 +56,95 @@ use super::{
 )]
 pub struct ApiDoc;
 
-/// Declares the bearer API key and puts it, with its 401 and 403 answers, on every operation
-/// under `/api/v1`. Which role each operation needs is in the README's roles x routes table.
-struct BearerKeys;
+/// The problem answers every operation under `/api/v1` can give, declared once in
+/// `components.responses` and referred to by each operation that does not declare its own.
+const SHARED: [(&str, &str, &str); 4] = [
+    (
+        "400",
+        "BadRequest",
+        "Invalid request: a parameter or body member is missing, malformed or out of range; \
+         `field` names it and nothing was changed",
+    ),
+    ("401", "Unauthorized", "Missing, unknown, revoked or expired API key"),
+    (
+        "403",
+        "Forbidden",
+        "The key's role or warehouse scope does not allow this",
+    ),
+    (
+        "422",
+        "IdempotencyKeyReused",
+        "The Idempotency-Key was already used with a different request",
+    ),
+];
 
-impl Modify for BearerKeys {
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+                .build(),
+        )
+        .build()
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn takes_idempotency_key(operation: &Operation) -> bool {
+    operation.parameters.iter().flatten().any(|parameter| {
+        matches!(parameter, RefOr::T(p) if p.name == IDEMPOTENCY_HEADER && p.parameter_in == ParameterIn::Header)
+    })
+}
+
+/// Declares the bearer API key and puts it on every operation under `/api/v1` (which role each
+/// needs is in the README's roles x routes table) with the shared problem answers; gives every
+/// error an operation declares by its description alone (its 404s and 409s say which entity or
+/// state) the [`Problem`] body.
+struct SharedAnswers;
+
+impl Modify for SharedAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("api_key", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-        let problem = |description: &str| {
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new()
-                        .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))))
-                        .build(),
-                )
-                .build()
-        };
+        for (_, name, description) in SHARED {
+            components
+                .responses
+                .insert(name.to_owned(), RefOr::T(problem_response(description)));
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
-            if !path.starts_with("/api/v1") {
-                continue;
-            }
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            let api = path.starts_with("/api/v1");
+            for operation in operations(item) {
+                let idempotent = takes_idempotency_key(operation);
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let error = status.as_str() >= "400";
+                    if let RefOr::T(declared) = response {
+                        if error && declared.content.is_empty() {
+                            *declared = problem_response(&declared.description);
+                        }
+                    }
+                }
+                if !api {
+                    continue;
+                }
                 operation.security = Some(vec![SecurityRequirement::new("api_key", Vec::<String>::new())]);
-                operation.responses.responses.insert(
-                    "401".into(),
-                    RefOr::T(problem("Missing, unknown, revoked or expired API key")),
-                );
-                operation.responses.responses.insert(
-                    "403".into(),
-                    RefOr::T(problem("The key's role or warehouse scope does not allow this")),
-                );
+                for (status, name, _) in SHARED {
+                    if status != "422" || idempotent {
+                        let shared = RefOr::Ref(Ref::from_response_name(name));
+                        operation.responses.responses.entry(status.to_owned()).or_insert(shared);
+                    }
+                }
             }
         }
     }

@@ -4,7 +4,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
@@ -28,8 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[utoipa::path(get, path = "/api/v1/proposals", tag = "replenishment", params(ProposalFilter),
     responses(
-        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>)))]
 pub async fn list_proposals(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
@@ -47,8 +45,7 @@ pub async fn list_proposals(
     params(("id" = i64, Path, description = "Proposal id")),
     responses(
         (status = 200, description = "The proposal with its explanation", body = Proposal),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal")))]
 pub async fn get_proposal(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
@@ -70,9 +67,8 @@ fn visible(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<P
     params(("id" = i64, Path, description = "Proposal id")),
     responses(
         (status = 200, description = "The edited proposal, locked: runs keep its figures and record theirs in `engine`", body = Proposal),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "The proposal is no longer open")))]
 pub async fn edit_proposal(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -105,10 +101,8 @@ pub async fn edit_proposal(
     params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Approved: a purchase order or transfer was created", body = BulkApproved),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is no longer open, or the source is short", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "The proposal is no longer open, or the source is short")))]
 pub async fn approve(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -141,10 +135,8 @@ pub async fn approve(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "All approved (or none): purchase orders per supplier and warehouse, transfers per lane", body = BulkApproved),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A proposal is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "A proposal is no longer open")))]
 pub async fn bulk_approve(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -178,10 +170,8 @@ pub async fn bulk_approve(
     params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Rejected", body = Proposal),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "The proposal is no longer open")))]
 pub async fn reject(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -244,9 +234,8 @@ async fn review_action(
     params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "The engine's figure replaced the planner's and the proposal is unlocked (withdrawn when the engine sees no need)", body = Proposal),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is not open or not locked", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "The proposal is not open or not locked")))]
 pub async fn accept_engine(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -269,9 +258,8 @@ pub async fn accept_engine(
     params(("id" = i64, Path, description = "Proposal id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Unlocked as it is: the next run revises it to the engine's figures", body = Proposal),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown proposal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is not open or not locked", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "The proposal is not open or not locked")))]
 pub async fn unlock(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,

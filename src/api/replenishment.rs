@@ -4,7 +4,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
@@ -37,9 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry returns the first run's summary")),
     responses(
         (status = 200, description = "The run finished; its policies and proposals are stored", body = RunSummary),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown part")))]
 pub async fn run(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -66,8 +63,7 @@ pub async fn run(
     params(("id" = i64, Path, description = "Run id")),
     responses(
         (status = 200, description = "The run's summary, with the calibration of the internal target it planned with", body = RunSummary),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown run", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown run")))]
 pub async fn get_run(
     state: web::Data<AppState>,
     _caller: Caller<need::ReplenishmentRead>,
@@ -80,8 +76,7 @@ pub async fn get_run(
 
 #[utoipa::path(get, path = "/api/v1/policies", tag = "replenishment", params(PolicyFilter),
     responses(
-        (status = 200, description = "(s, S) policies by warehouse and part", body = Page<Policy>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "(s, S) policies by warehouse and part", body = Page<Policy>)))]
 pub async fn list_policies(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
@@ -97,9 +92,7 @@ pub async fn list_policies(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "The manual min/max is in force", body = Policy),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown warehouse or part", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown warehouse or part")))]
 pub async fn set_override(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -129,7 +122,7 @@ pub async fn set_override(
     params(("warehouse" = String, Path, description = "Warehouse code"), ("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 200, description = "The override is cleared; the next run computes the levels again", body = Policy),
-        (status = 404, description = "No manual override for this pair", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No manual override for this pair")))]
 pub async fn clear_override(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -155,8 +148,7 @@ pub async fn clear_override(
 
 #[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "replenishment", params(PurchaseOrderFilter),
     responses(
-        (status = 200, description = "Purchase orders, oldest first", body = Page<PurchaseOrder>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "Purchase orders, oldest first", body = Page<PurchaseOrder>)))]
 pub async fn list_orders(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
@@ -174,7 +166,7 @@ pub async fn list_orders(
     params(("id" = String, Path, description = "Purchase order id, or its number (`PO-…`)")),
     responses(
         (status = 200, description = "The purchase order and its lines", body = PurchaseOrder),
-        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown purchase order")))]
 pub async fn get_order(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
@@ -228,8 +220,8 @@ where
     params(("id" = String, Path, description = "Purchase order id or number"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Every outstanding unit is cancelled and comes off on_order: `cancelled` when nothing had arrived, else `closed`", body = PurchaseOrder),
-        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The order has nothing outstanding", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown purchase order"),
+        (status = 409, description = "The order has nothing outstanding")))]
 pub async fn cancel_order(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -252,9 +244,9 @@ pub async fn cancel_order(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "The rest of the line is closed and comes off on_order", body = PurchaseOrder),
-        (status = 400, description = "The part is not on the order", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Nothing outstanding on the line or the order", body = Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "The part is not on the order"),
+        (status = 404, description = "Unknown purchase order"),
+        (status = 409, description = "Nothing outstanding on the line or the order")))]
 pub async fn close_line(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -273,9 +265,9 @@ pub async fn close_line(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "The line is amended; on_order moved by the quantity's change", body = PurchaseOrder),
-        (status = 400, description = "Invalid input, or the part is not on the order", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown purchase order", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The order has nothing outstanding", body = Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Invalid input, or the part is not on the order"),
+        (status = 404, description = "Unknown purchase order"),
+        (status = 409, description = "The order has nothing outstanding")))]
 pub async fn amend_line(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
@@ -292,8 +284,7 @@ pub async fn amend_line(
 
 #[utoipa::path(get, path = "/api/v1/kpis", tag = "replenishment", params(KpiFilter),
     responses(
-        (status = 200, description = "Service and stock KPIs over the period", body = Kpis),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "Service and stock KPIs over the period", body = Kpis)))]
 pub async fn kpis(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,

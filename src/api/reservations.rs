@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command, Credentials};
-use super::problem::Problem;
 use super::{
     mutate_authenticated, nothing_after_refusal, ok_json, resource, respond, snapshot, with_conn, AppState, Changed,
     Page,
@@ -12,7 +11,7 @@ use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::reservations::model::{ConsumeInput, Reservation, ReservationFilter, ReservationInput, ReservationStatus};
-use crate::reservations::service;
+use crate::reservations::{refused, service};
 use crate::stock::ledger::Actor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,9 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, description = "Every line reserved", body = Reservation),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Stock is short: nothing was reserved; `lines` lists each short line and where the part is available", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Stock is short: nothing was reserved; `lines` lists each short line and where the part is available")))]
 pub async fn reserve(
     state: web::Data<AppState>,
     credentials: Credentials<need::ReservationsWrite>,
@@ -44,37 +41,21 @@ pub async fn reserve(
         let reservation = service::reserve(conn, actor, input, ttl, principal.visible_warehouses())?;
         Ok(Changed::new(reservation.id, reservation))
     };
-    let result = mutate_authenticated(
+    let stored = mutate_authenticated(
         &state,
         credentials,
         cmd,
         (201, "reservation.create", "reservation"),
         work,
-        record_refusal,
+        refused::record,
     )
-    .await;
-    if let Err(AppError::Shortage { .. }) = &result {
-        metrics::counter!("spares_reservations_refused_total").increment(1);
-    }
-    Ok(respond(result?))
-}
-
-/// A refused reservation rolled back with everything else: record it on its own, on the same
-/// connection; the urgent replenishment job picks it up (see `replenishment::refusals`).
-fn record_refusal(conn: &mut AnyConnection, input: &ReservationInput, refusal: &AppError) {
-    let AppError::Shortage { lines } = refusal else {
-        return;
-    };
-    let recorded = crate::replenishment::refusals::record(conn, &input.warehouse, &input.repair_order, lines);
-    if let Err(error) = recorded {
-        tracing::warn!(%error, "could not record a refused reservation");
-    }
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/reservations", tag = "reservations", params(ReservationFilter),
     responses(
-        (status = 200, description = "A page of reservations", body = Page<Reservation>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of reservations", body = Page<Reservation>)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller<need::ReservationsRead>,
@@ -89,8 +70,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "The reservation", body = Reservation),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown reservation", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown reservation")))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller<need::ReservationsRead>,
@@ -106,10 +86,8 @@ pub async fn get(
     params(("id" = i64, Path, description = "Reservation id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Consumed; the stock was issued", body = Reservation),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown reservation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The reservation is not active", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown reservation"),
+        (status = 409, description = "The reservation is not active")))]
 pub async fn consume(
     state: web::Data<AppState>,
     credentials: Credentials<need::ReservationsWrite>,
@@ -142,10 +120,8 @@ fn changed(id: i64, before: &Reservation, after: Reservation) -> Changed<Reserva
     params(("id" = i64, Path, description = "Reservation id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Released", body = Reservation),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown reservation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The reservation is not active", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown reservation"),
+        (status = 409, description = "The reservation is not active")))]
 pub async fn release(
     state: web::Data<AppState>,
     credentials: Credentials<need::ReservationsWrite>,

@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command, Credentials};
-use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::audit;
 use crate::error::AppError;
@@ -25,9 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, description = "Posted to the ledger", body = Movement),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not enough available stock; `available` says how much is", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Not enough available stock; `available` says how much is")))]
 pub async fn post_movement(
     state: web::Data<AppState>,
     credentials: Credentials<need::MovementsWrite>,
@@ -75,8 +72,7 @@ pub async fn post_movement(
 
 #[utoipa::path(get, path = "/api/v1/movements", tag = "stock", params(MovementFilter),
     responses(
-        (status = 200, description = "A page of the ledger, oldest first", body = Page<Movement>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of the ledger, oldest first", body = Page<Movement>)))]
 pub async fn list_movements(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
@@ -94,8 +90,7 @@ pub async fn list_movements(
     params(("id" = i64, Path, description = "Movement id")),
     responses(
         (status = 200, description = "The movement", body = Movement),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown movement", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown movement")))]
 pub async fn get_movement(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
@@ -109,8 +104,7 @@ pub async fn get_movement(
 
 #[utoipa::path(get, path = "/api/v1/stock", tag = "stock", params(StockFilter),
     responses(
-        (status = 200, description = "A page of balances by warehouse and part", body = Page<StockBalance>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of balances by warehouse and part", body = Page<StockBalance>)))]
 pub async fn list_stock(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
@@ -125,7 +119,7 @@ pub async fn list_stock(
     params(("part_number" = String, Path, description = "Part number")),
     responses(
         (status = 200, description = "Stock of the part at every warehouse the key may see", body = Availability),
-        (status = 404, description = "Unknown part", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown part")))]
 pub async fn availability(
     state: web::Data<AppState>,
     credentials: Credentials<need::AvailabilityRead>,

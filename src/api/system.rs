@@ -8,7 +8,6 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::extract::{need, Caller};
 use super::openapi::ApiDoc;
-use super::problem::Problem;
 use super::{resource, with_conn, AppState};
 use crate::error::AppError;
 
@@ -29,7 +28,7 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/ready", tag = "system",
     responses(
         (status = 200, description = "The database is reachable"),
-        (status = 503, description = "The database is not reachable", body = Problem, content_type = "application/problem+json")))]
+        (status = 503, description = "The database is not reachable")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     with_conn(&state.pool, |conn| {
         conn.batch_execute("SELECT 1")

@@ -4,7 +4,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
@@ -28,9 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", request_body = TransferInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
-        (status = 201, description = "Created (no stock moves until it ships)", body = Transfer),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 201, description = "Created (no stock moves until it ships)", body = Transfer)))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller<need::TransfersWrite>,
@@ -58,8 +55,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", params(TransferFilter),
     responses(
-        (status = 200, description = "A page of transfers", body = Page<Transfer>),
-        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "A page of transfers", body = Page<Transfer>)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
@@ -74,8 +70,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "Transfer id")),
     responses(
         (status = 200, description = "The transfer", body = Transfer),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown transfer", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown transfer")))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
@@ -142,10 +137,8 @@ fn require_end(principal: &Principal, transfer: &Transfer, end: End) -> Result<(
     params(("id" = i64, Path, description = "Transfer id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Shipped: stock left the source and is in transit", body = Transfer),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown transfer", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not in `created` state, or not enough stock at the source", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown transfer"),
+        (status = 409, description = "Not in `created` state, or not enough stock at the source")))]
 pub async fn ship(
     state: web::Data<AppState>,
     caller: Caller<need::TransfersWrite>,
@@ -168,10 +161,8 @@ pub async fn ship(
     params(("id" = i64, Path, description = "Transfer id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Received (in full, in part, or closed short with a discrepancy)", body = Transfer),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown transfer", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not shipped", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown transfer"),
+        (status = 409, description = "Not shipped")))]
 pub async fn receive(
     state: web::Data<AppState>,
     caller: Caller<need::TransfersWrite>,
@@ -193,10 +184,8 @@ pub async fn receive(
     params(("id" = i64, Path, description = "Transfer id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "Cancelled", body = Transfer),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown transfer", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already shipped or closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown transfer"),
+        (status = 409, description = "Already shipped or closed")))]
 pub async fn cancel(
     state: web::Data<AppState>,
     caller: Caller<need::TransfersWrite>,

@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
-use super::problem::Problem;
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed};
 use crate::audit::{self, Change};
 use crate::error::AppError;
@@ -32,10 +31,8 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller<need::Administer>)
     responses(
         (status = 201, description = "Registered; the response shows the signing secret once (it is stored \
             AES-256-GCM encrypted)", body = Endpoint),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency key reused", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The instance has no secret key file (`SPARES_SECRET_KEY_FILE`), so it \
-            cannot store a secret; nothing was registered", body = Problem, content_type = "application/problem+json")))]
+            cannot store a secret; nothing was registered")))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,
@@ -77,8 +74,7 @@ pub async fn create(
     params(("id" = i64, Path, description = "Endpoint id")),
     responses(
         (status = 200, description = "Deactivated: nothing more is sent to it", body = Endpoint),
-        (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown endpoint", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown endpoint")))]
 pub async fn deactivate(
     state: web::Data<AppState>,
     caller: Caller<need::Administer>,

@@ -71,6 +71,10 @@ pub struct SupplierFilter {
     pub cursor: Option<String>,
 }
 
+/// The lead time assumed for a part no supplier has quoted terms for: forecasts, plans and
+/// purchase orders all read this one value.
+pub const DEFAULT_LEAD_DAYS: i64 = 14;
+
 /// A supplier's terms for one part.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SupplierTerms {

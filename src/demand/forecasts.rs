@@ -31,8 +31,6 @@ pub struct ForecastSettings {
     pub history_days: i64,
     /// Days between two replenishment reviews, added to the lead time.
     pub review_days: i64,
-    /// Lead time of a part without supplier terms.
-    pub default_lead_days: i64,
 }
 
 impl Default for ForecastSettings {
@@ -40,7 +38,6 @@ impl Default for ForecastSettings {
         ForecastSettings {
             history_days: 730,
             review_days: 1,
-            default_lead_days: 14,
         }
     }
 }
@@ -447,7 +444,7 @@ fn forecast_all(
                     .lead_days
                     .get(&part_id)
                     .copied()
-                    .unwrap_or(settings.default_lead_days);
+                    .unwrap_or(crate::catalog::suppliers::DEFAULT_LEAD_DAYS);
                 let outcome = forecast_series(&dense, lead_days, settings, &mut workspace);
                 Computed {
                     warehouse_id,

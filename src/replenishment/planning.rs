@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use super::model::{Explanation, ProposalKind, RunRequest, RunSummary};
 use super::positions::{self, Position};
 use super::{calibration, proposals, revisions, sites, ReplenishmentSettings, Site};
+use crate::catalog::suppliers::DEFAULT_LEAD_DAYS;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{
@@ -33,8 +34,6 @@ use crate::stock::ledger::Actor;
 use spares_core::replenishment::{self, dist::Dist, policy, rebalance, Constraint, Curve};
 
 pub(crate) const PARTS_PER_CHUNK: usize = 64;
-const DEFAULT_LEAD_DAYS: i64 = 14;
-const HISTORY_DAYS: i64 = 730;
 
 /// A part as planning sees it.
 #[derive(Debug, Clone)]
@@ -328,7 +327,9 @@ fn plan(
 ) -> Result<(i64, Option<(f64, f64)>), AppError> {
     let manual = manual_pairs(conn)?;
     let part_ids = forecast_parts(conn)?;
-    let since = chrono::Utc::now().date_naive() - chrono::Duration::days(HISTORY_DAYS);
+    // The forecasts' window (`--forecast-history-days`): line sizes come from the same days as
+    // the rates they divide.
+    let since = chrono::Utc::now().date_naive() - chrono::Duration::days(settings.calibration.history_days);
     let mut items: Vec<Item> = Vec::new();
     let mut scratch = policy::Scratch::default();
     for chunk in part_ids.chunks(PARTS_PER_CHUNK) {

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 
 use super::model::{PurchaseOrder, PurchaseOrderFilter, PurchaseOrderLine, PurchaseOrderStatus};
 use super::money_text;
+use crate::catalog::suppliers::DEFAULT_LEAD_DAYS;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::pagination::PageRequest;
@@ -78,7 +79,7 @@ pub(crate) fn create(
         .filter(sp::part_id.eq_any(&part_ids))
         .select(diesel::dsl::max(sp::lead_time_days))
         .first(conn)?;
-    let expected = now + chrono::Duration::days(i64::from(lead.unwrap_or(14)));
+    let expected = now + chrono::Duration::days(lead.map_or(DEFAULT_LEAD_DAYS, i64::from));
     let number = format!("PO-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]).to_uppercase();
     let id: i64 = diesel::insert_into(po::table)
         .values((

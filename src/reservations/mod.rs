@@ -2,5 +2,6 @@
 //! none; consumption issues the stock (the demand signal) and release or expiry returns it.
 
 pub mod model;
+pub mod refused;
 pub mod service;
 pub mod shortage;

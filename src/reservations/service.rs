@@ -43,7 +43,8 @@ macro_rules! reservation_columns {
 }
 
 /// Reserves every line or none; on shortage the error lists each short line and where the
-/// part is available now.
+/// part is available now. The caller's transaction rolls back on a shortage; it then passes
+/// the refusal to [`super::refused::record`].
 pub fn reserve(
     conn: &mut AnyConnection,
     actor: &Actor,

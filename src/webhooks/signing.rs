@@ -1,25 +1,15 @@
 //! HMAC-SHA256 (RFC 2104) over the request body with the endpoint's secret. Receivers compare
 //! the `X-Spares-Signature: sha256=<hex>` header with their own HMAC of the raw body.
 
-use sha2::{Digest, Sha256};
-
-const BLOCK: usize = 64;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 /// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
+    // HMAC takes keys of any length (longer ones are hashed first), so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 /// The signature header's value for `body`.

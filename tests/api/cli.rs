@@ -130,3 +130,67 @@ async fn import_demand_from_a_file_is_all_or_nothing_and_idempotent(app: TestApp
         .await;
     assert_eq!(series.body["daily"], serde_json::json!([0, 2, 0]));
 }
+
+/// `spares` alone is what README's `cargo run --release` runs: it must read the serve settings
+/// from the environment exactly as `spares serve` does.
+#[actix_web::test]
+async fn spares_without_a_subcommand_serves_with_the_settings_from_the_environment() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spares"));
+    command
+        .env("DATABASE_URL", dir.path().join("spares.db"))
+        .env("SPARES_BIND", "127.0.0.1:0")
+        .env("SPARES_METRICS_PUBLIC", "false");
+    let client = reqwest::Client::new();
+    let service = crate::process::spawn(command, &client).await;
+    assert!(
+        !service.address.ends_with(":8080"),
+        "SPARES_BIND was ignored: {}",
+        service.address
+    );
+    let metrics = client
+        .get(format!("{}/metrics", service.address))
+        .send()
+        .await
+        .expect("metrics answered");
+    assert_eq!(
+        metrics.status().as_u16(),
+        401,
+        "SPARES_METRICS_PUBLIC=false was ignored"
+    );
+}
+
+/// The commands that open the database or plan take the same settings as the service, so a
+/// value out of range in the environment is refused by name instead of silently replaced.
+#[test]
+fn commands_that_use_the_database_read_the_serve_settings_from_the_environment() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = dir.path().join("spares.db").to_string_lossy().into_owned();
+    for args in [&["keys", "list"][..], &["migrate"], &["seed-demo"]] {
+        let output = Command::new(env!("CARGO_BIN_EXE_spares"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("SPARES_FORECAST_HISTORY_DAYS", "5")
+            .output()
+            .expect("spares runs");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success(),
+            "spares {args:?} ignored the setting: {message}"
+        );
+        assert!(
+            message.contains("--forecast-history-days must be between 28 and 3660"),
+            "spares {args:?}: {message}"
+        );
+    }
+    let listed = spares(&["keys", "list"], Some(&url));
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+}
+
+/// Serve flags belong either before any subcommand (`spares --bind ...`) or after `serve`;
+/// anywhere else they would be read by nothing.
+#[test]
+fn serve_flags_before_another_subcommand_are_refused() {
+    let output = spares(&["--bind", "127.0.0.1:0", "keys", "list"], None);
+    assert!(!output.status.success());
+}

@@ -119,7 +119,7 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|id| {
-            tokio::spawn(client_loop(
+            actix_web::rt::spawn(client_loop(
                 app.client.clone(),
                 service.address.clone(),
                 app.admin_key.clone(),
@@ -133,7 +133,7 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
         if acknowledged.load(Ordering::SeqCst) >= 150 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     }
     service.child.kill().expect("SIGKILL");
     service.child.wait().expect("reaped");
@@ -215,7 +215,7 @@ async fn sigterm_stops_the_service_cleanly(app: TestApp) {
             status = Some(exit);
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
     let status = status.expect("the service exits after SIGTERM");
     assert!(status.success(), "exit status {status:?}");

@@ -155,7 +155,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     let app = startup::build(&settings, pool.clone()).expect("server builds");
     actix_web::rt::spawn(app.server);
     TestApp {
-        address: format!("http://127.0.0.1:{}", app.port),
+        address: format!("http://{}", app.address),
         admin_key,
         client: reqwest::Client::new(),
         pool,
@@ -301,9 +301,14 @@ impl TestApp {
             .unwrap_or_else(|| json!({ "on_hand": 0, "reserved": 0, "available": 0, "defective": 0, "in_transit_in": 0, "on_order": 0 }))
     }
 
+    /// How many ledger rows there are; panics when the ledger cannot be read, so that a failed
+    /// GET never passes for "0 rows".
     pub async fn ledger_len(&self) -> usize {
         let reply = self.get("/api/v1/movements?limit=500").await;
-        reply.body["items"].as_array().map(Vec::len).unwrap_or(0)
+        assert_eq!(reply.status, 200, "the ledger could not be read: {}", reply.body);
+        let items = reply.body["items"].as_array().expect("a page of movements");
+        assert!(reply.body["next_cursor"].is_null(), "more than one page of movements");
+        items.len()
     }
 
     /// Imports demand history (CSV with a header) and expects it accepted.

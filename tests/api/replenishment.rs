@@ -78,7 +78,9 @@ async fn a_run_proposes_a_purchase_in_packs_and_approval_places_an_order_that_re
     assert_eq!(run["purchases"], 1, "{run}");
     let policy = app.get("/api/v1/policies?warehouse=N-01&part_number=P-1").await;
     let policy = &policy.body["items"][0];
-    assert!(policy["reorder_point"].as_i64().expect("s") >= 0, "{policy}");
+    // Demand is exactly 2 a day: the reorder point covers the 6 days of lead time and the
+    // 1-day review period, with nothing to buffer against.
+    assert_eq!(policy["reorder_point"], 2 * (6 + 1), "{policy}");
     assert!(policy["order_up_to"].as_i64() > policy["reorder_point"].as_i64());
 
     let open = proposals(&app, "status=open&kind=purchase").await;

@@ -94,10 +94,10 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
         if status == "expired" {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(status, "expired");
-    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2_500)).await;
     let releases = app
         .get("/api/v1/movements?kind=release&warehouse=N-RDC&limit=500")
         .await;
@@ -118,9 +118,9 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
         if seen.lock().expect("lock").len() >= 20 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2_500)).await;
     let ids: Vec<String> = seen
         .lock()
         .expect("lock")

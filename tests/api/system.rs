@@ -14,9 +14,8 @@ async fn health_ready_metrics_and_unknown_routes_answer_as_documented(app: TestA
         .send()
         .await
         .expect("metrics");
-    let text = metrics.text().await.expect("body");
-    assert!(text.contains("http_requests_total"), "{text}");
-    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    // What it counts is checked in `metrics.rs`, on a process of the test's own.
+    assert_eq!(metrics.status().as_u16(), 200);
     let missing = app.get("/api/v1/nothing-here").await;
     assert_eq!(missing.status, 404);
     assert_eq!(missing.content_type, "application/problem+json");

@@ -14,6 +14,7 @@ on_both_backends!(
     unknown_path_entities_are_404_and_malformed_ids_and_queries_are_400,
     posting_the_same_code_twice_is_a_409_duplicate_that_keeps_the_first,
     arrays_syntax_errors_and_foreign_movement_fields_are_refused_naming_the_field,
+    a_body_over_the_size_limit_is_refused_naming_the_body_and_posts_nothing,
 );
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -777,4 +778,26 @@ async fn arrays_syntax_errors_and_foreign_movement_fields_are_refused_naming_the
         wrong.join("\n")
     );
     assert_nothing_changed(&app, &before).await;
+}
+
+async fn a_body_over_the_size_limit_is_refused_naming_the_body_and_posts_nothing(app: TestApp) {
+    app.seed_network().await;
+    let padding = "x".repeat(300 * 1024);
+    let body = json!({ "kind": "receipt", "warehouse": "N-01", "part_number": "P-1", "quantity": 1, "note": padding });
+    let reply = app.post("/api/v1/movements", &body).await;
+    assert_eq!(
+        (reply.status, reply.content_type.as_str()),
+        (400, PROBLEM_JSON),
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["field"], "body", "{}", reply.body);
+    assert!(
+        reply.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("larger than 256 KiB")),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.ledger_len().await, 0);
 }
