@@ -4,4 +4,5 @@
 pub mod model;
 pub mod refused;
 pub mod service;
+mod settle;
 pub mod shortage;
