@@ -3,7 +3,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{Reply, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -59,27 +59,30 @@ async fn random_operation(app: &TestApp, seed: u64) -> (i64, i64) {
         let quantity = rng.random_range(1..4i64);
         match rng.random_range(0..5) {
             0 => {
-                let reply = app
-                    .post("/api/v1/movements", &json!({ "kind": "receipt", "warehouse": warehouse, "part_number": part, "quantity": quantity }))
-                    .await;
+                let reply = post_retrying(
+                    app,
+                    "/api/v1/movements",
+                    &json!({ "kind": "receipt", "warehouse": warehouse, "part_number": part, "quantity": quantity }),
+                )
+                .await;
                 assert_eq!(reply.status, 201, "{}", reply.body);
                 received += quantity;
             }
             1 => {
-                let reply = app
-                    .post(
-                        "/api/v1/movements",
-                        &json!({ "kind": "issue", "warehouse": warehouse, "part_number": part, "quantity": quantity }),
-                    )
-                    .await;
+                let reply = post_retrying(
+                    app,
+                    "/api/v1/movements",
+                    &json!({ "kind": "issue", "warehouse": warehouse, "part_number": part, "quantity": quantity }),
+                )
+                .await;
                 assert!(matches!(reply.status, 201 | 409), "{}", reply.body);
                 if reply.status == 201 {
                     left += quantity;
                 }
             }
             2 | 3 => {
-                let reply = app
-                    .post(
+                let reply = post_retrying(
+                        app,
                         "/api/v1/reservations",
                         &json!({ "repair_order": format!("RO-{seed}-{step}"), "warehouse": warehouse, "lines": [{ "part_number": part, "quantity": quantity }] }),
                     )
@@ -88,9 +91,7 @@ async fn random_operation(app: &TestApp, seed: u64) -> (i64, i64) {
                 if reply.status == 201 {
                     let id = reply.body["id"].as_i64().unwrap_or_default();
                     let action = if rng.random_bool(0.5) { "consume" } else { "release" };
-                    let done = app
-                        .post(&format!("/api/v1/reservations/{id}/{action}"), &json!({}))
-                        .await;
+                    let done = post_retrying(app, &format!("/api/v1/reservations/{id}/{action}"), &json!({})).await;
                     assert_eq!(done.status, 200, "{}", done.body);
                     if action == "consume" {
                         left += quantity;
@@ -99,21 +100,37 @@ async fn random_operation(app: &TestApp, seed: u64) -> (i64, i64) {
             }
             _ => {
                 let to = warehouses[(warehouses.iter().position(|w| *w == warehouse).unwrap_or(0) + 1) % 3];
-                let created = app
-                    .post("/api/v1/transfers", &json!({ "from": warehouse, "to": to, "lines": [{ "part_number": part, "quantity": quantity }] }))
-                    .await;
+                let created = post_retrying(
+                    app,
+                    "/api/v1/transfers",
+                    &json!({ "from": warehouse, "to": to, "lines": [{ "part_number": part, "quantity": quantity }] }),
+                )
+                .await;
                 assert_eq!(created.status, 201, "{}", created.body);
                 let id = created.body["id"].as_i64().unwrap_or_default();
-                let shipped = app.post(&format!("/api/v1/transfers/{id}/ship"), &json!({})).await;
+                let shipped = post_retrying(app, &format!("/api/v1/transfers/{id}/ship"), &json!({})).await;
                 assert!(matches!(shipped.status, 200 | 409), "{}", shipped.body);
                 if shipped.status == 200 {
-                    let got = app.post(&format!("/api/v1/transfers/{id}/receive"), &json!({})).await;
+                    let got = post_retrying(app, &format!("/api/v1/transfers/{id}/receive"), &json!({})).await;
                     assert_eq!(got.status, 200, "{}", got.body);
                 }
             }
         }
     }
     (received, left)
+}
+
+/// PostgreSQL's deadlock detector may pick one of these concurrent transactions as its victim:
+/// it is rolled back whole and answered 503 "retry", and retrying is what a client does then.
+/// Anything else is returned as is, so a lost or doubled write still fails the test.
+async fn post_retrying(app: &TestApp, path: &str, body: &serde_json::Value) -> Reply {
+    for _ in 0..5 {
+        let reply = app.post(path, body).await;
+        if reply.status != 503 {
+            return reply;
+        }
+    }
+    app.post(path, body).await
 }
 
 async fn after_a_concurrent_mix_of_operations_balances_equal_the_ledger_and_units_are_conserved(app: TestApp) {
