@@ -77,12 +77,17 @@ pub async fn edit_proposal(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let Command { input, idempotency } = cmd;
+    let action = if input.override_rules {
+        "proposal.edit_override"
+    } else {
+        "proposal.edit"
+    };
     let stored = mutate(
         &state,
         caller,
         idempotency,
         200,
-        ("proposal.edit", "proposal"),
+        (action, "proposal"),
         move |conn, principal, _| {
             let before = snapshot(&visible(conn, principal, id)?);
             let after = review::edit(conn, id, &input)?;

@@ -288,6 +288,10 @@ pub struct ProposalEdit {
     pub quantity: Option<i64>,
     /// Another supplier with terms for the part (purchases only).
     pub supplier: Option<String>,
+    /// Order a purchase quantity below the supplier's MOQ or off its pack size anyway; the
+    /// audit trail records the edit as `proposal.edit_override`.
+    #[serde(default, rename = "override")]
+    pub override_rules: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

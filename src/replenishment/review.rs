@@ -39,6 +39,9 @@ pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<P
             (Some(supplier.id), crate::validate::stored_decimal(&price)?)
         }
     };
+    if let Some(supplier) = supplier_id.filter(|_| row.kind == "purchase" && !input.override_rules) {
+        check_order_rules(conn, (supplier, row.part_id), quantity)?;
+    }
     let engine = match row.stored_engine()? {
         Some(engine) => engine,
         None => engine_snapshot(&row)?,
@@ -54,6 +57,31 @@ pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<P
         ))
         .execute(conn)?;
     proposals::get(conn, id)
+}
+
+/// A purchase quantity must reach the supplier's MOQ and be whole packs, unless the planner
+/// says `override`.
+fn check_order_rules(conn: &mut AnyConnection, (supplier, part): (i64, i64), quantity: i64) -> Result<(), AppError> {
+    let rules: Option<(i64, i64)> = sp::table
+        .filter(sp::supplier_id.eq(supplier))
+        .filter(sp::part_id.eq(part))
+        .select((sp::moq, sp::pack_size))
+        .first(conn)
+        .optional()?;
+    let Some((moq, pack)) = rules else { return Ok(()) };
+    if quantity < moq {
+        return Err(AppError::validation(
+            "quantity",
+            format!("is below the supplier's minimum order of {moq}; send \"override\": true to order it anyway"),
+        ));
+    }
+    if pack > 1 && quantity % pack != 0 {
+        return Err(AppError::validation(
+            "quantity",
+            format!("is not a whole number of packs of {pack}; send \"override\": true to order it anyway"),
+        ));
+    }
+    Ok(())
 }
 
 fn load_locked(conn: &mut AnyConnection, id: i64) -> Result<(Row, StoredEngine), AppError> {

@@ -13,6 +13,7 @@ on_both_backends!(
     an_edited_proposal_is_kept_by_later_runs_with_the_engine_figure_beside_it,
     a_proposal_no_longer_needed_is_withdrawn_with_the_reason,
     a_locked_proposal_no_longer_needed_shows_an_engine_figure_of_nothing,
+    an_edit_below_the_moq_or_off_the_pack_is_refused_unless_overridden_and_the_override_is_audited,
 );
 
 async fn the_purchase(app: &TestApp) -> Value {
@@ -183,4 +184,60 @@ async fn a_locked_proposal_no_longer_needed_shows_an_engine_figure_of_nothing(ap
     assert!(accepted.body["reason"]
         .as_str()
         .is_some_and(|r| r.contains("above the reorder point")));
+}
+
+async fn an_edit_below_the_moq_or_off_the_pack_is_refused_unless_overridden_and_the_override_is_audited(app: TestApp) {
+    app.seed_network().await;
+    terms(&app, "P-1", 10, 6).await;
+    plan_with_demand(&app).await;
+    let first = the_purchase(&app).await;
+    let id = first["id"].as_i64().expect("id");
+    let path = format!("/api/v1/proposals/{id}");
+    let below = app.patch(&path, &json!({ "quantity": 6 })).await;
+    assert_eq!(
+        (below.status, below.body["field"].as_str()),
+        (400, Some("quantity")),
+        "{}",
+        below.body
+    );
+    assert!(
+        below.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("minimum order of 10")),
+        "{}",
+        below.body
+    );
+    let off_pack = app.patch(&path, &json!({ "quantity": 13 })).await;
+    assert_eq!(
+        (off_pack.status, off_pack.body["field"].as_str()),
+        (400, Some("quantity")),
+        "{}",
+        off_pack.body
+    );
+    assert_eq!(
+        proposal(&app, id).await["quantity"],
+        first["quantity"],
+        "refusals change nothing"
+    );
+    assert_eq!(
+        app.patch(&path, &json!({ "quantity": 18 })).await.status,
+        200,
+        "whole packs above the MOQ"
+    );
+
+    let forced = app.patch(&path, &json!({ "quantity": 4, "override": true })).await;
+    assert_eq!(
+        (forced.status, forced.body["quantity"].as_i64()),
+        (200, Some(4)),
+        "{}",
+        forced.body
+    );
+    let audit = app
+        .get(&format!("/api/v1/audit?entity_type=proposal&entity_id={id}"))
+        .await;
+    let actions: Vec<&str> = audit.body["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(actions.contains(&"proposal.edit_override"), "{}", audit.body);
 }
