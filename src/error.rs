@@ -101,6 +101,14 @@ impl AppError {
         }
     }
 
+    /// A stored value this version does not know (a status, a kind): the database's CHECK
+    /// constraints keep them out, so one is a defect to see at once, never a default.
+    pub fn unknown_stored(column: &str, value: &str) -> Self {
+        AppError::Internal(anyhow::anyhow!(
+            "{column} holds {value:?}, which this version does not know"
+        ))
+    }
+
     pub fn not_found(entity: &'static str, key: impl Into<String>) -> Self {
         AppError::NotFound {
             entity,

@@ -33,12 +33,13 @@ impl Criticality {
         }
     }
 
-    fn from_stored(s: &str) -> Self {
+    fn from_stored(s: &str) -> Result<Self, AppError> {
         match s {
-            "critical" => Criticality::Critical,
-            "high" => Criticality::High,
-            "low" => Criticality::Low,
-            _ => Criticality::Medium,
+            "critical" => Ok(Criticality::Critical),
+            "high" => Ok(Criticality::High),
+            "medium" => Ok(Criticality::Medium),
+            "low" => Ok(Criticality::Low),
+            other => Err(AppError::unknown_stored("parts.criticality", other)),
         }
     }
 }
@@ -85,7 +86,7 @@ impl TryFrom<PartRow> for Part {
             description: r.description,
             unit_of_measure: r.unit_of_measure,
             unit_cost: validate::stored_decimal(&r.unit_cost)?,
-            criticality: Criticality::from_stored(&r.criticality),
+            criticality: Criticality::from_stored(&r.criticality)?,
             superseded_by: r.superseded_by,
             active: r.active,
             created_at: utc(r.created_at),

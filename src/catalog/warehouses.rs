@@ -27,11 +27,11 @@ impl WarehouseKind {
         }
     }
 
-    fn from_stored(s: &str) -> Self {
-        if s == "regional" {
-            WarehouseKind::Regional
-        } else {
-            WarehouseKind::Local
+    fn from_stored(s: &str) -> Result<Self, AppError> {
+        match s {
+            "regional" => Ok(WarehouseKind::Regional),
+            "local" => Ok(WarehouseKind::Local),
+            other => Err(AppError::unknown_stored("warehouses.kind", other)),
         }
     }
 }
@@ -65,18 +65,20 @@ struct WarehouseRow {
     region_code: String,
 }
 
-impl From<WarehouseRow> for Warehouse {
-    fn from(r: WarehouseRow) -> Self {
-        Warehouse {
+impl TryFrom<WarehouseRow> for Warehouse {
+    type Error = AppError;
+
+    fn try_from(r: WarehouseRow) -> Result<Self, AppError> {
+        Ok(Warehouse {
             id: r.id,
             code: r.code,
             name: r.name,
             region_id: r.region_id,
-            kind: WarehouseKind::from_stored(&r.kind),
+            kind: WarehouseKind::from_stored(&r.kind)?,
             active: r.active,
             created_at: utc(r.created_at),
             region: r.region_code,
-        }
+        })
     }
 }
 
@@ -145,7 +147,7 @@ pub fn list(
         query = query.filter(warehouses::code.gt(cursor.clone()));
     }
     let rows: Vec<WarehouseRow> = query.load(conn)?;
-    let items = rows.into_iter().map(Warehouse::from).collect();
+    let items = rows.into_iter().map(Warehouse::try_from).collect::<Result<_, _>>()?;
     Ok(page.finish(items, |w: &Warehouse| w.code.clone()))
 }
 
@@ -156,7 +158,7 @@ pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Warehouse>, A
         .select(WarehouseRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(Warehouse::from))
+    row.map(Warehouse::try_from).transpose()
 }
 
 /// The warehouse addressed by a path segment: 404 when unknown.
@@ -176,7 +178,7 @@ pub fn all(conn: &mut AnyConnection) -> Result<Vec<Warehouse>, AppError> {
         .select(WarehouseRow::as_select())
         .order(warehouses::code)
         .load(conn)?;
-    Ok(rows.into_iter().map(Warehouse::from).collect())
+    rows.into_iter().map(Warehouse::try_from).collect()
 }
 
 pub fn create(conn: &mut AnyConnection, input: &NewWarehouse) -> Result<Warehouse, AppError> {

@@ -150,12 +150,13 @@ impl ProposalStatus {
         }
     }
 
-    pub fn from_stored(s: &str) -> Self {
+    pub fn from_stored(s: &str) -> Result<Self, crate::error::AppError> {
         match s {
-            "approved" => ProposalStatus::Approved,
-            "rejected" => ProposalStatus::Rejected,
-            "withdrawn" => ProposalStatus::Withdrawn,
-            _ => ProposalStatus::Open,
+            "open" => Ok(ProposalStatus::Open),
+            "approved" => Ok(ProposalStatus::Approved),
+            "rejected" => Ok(ProposalStatus::Rejected),
+            "withdrawn" => Ok(ProposalStatus::Withdrawn),
+            other => Err(crate::error::AppError::unknown_stored("proposals.status", other)),
         }
     }
 }
@@ -360,13 +361,14 @@ impl PurchaseOrderStatus {
         matches!(self, PurchaseOrderStatus::Open | PurchaseOrderStatus::PartiallyReceived)
     }
 
-    pub fn from_stored(s: &str) -> Self {
+    pub fn from_stored(s: &str) -> Result<Self, crate::error::AppError> {
         match s {
-            "partially_received" => PurchaseOrderStatus::PartiallyReceived,
-            "received" => PurchaseOrderStatus::Received,
-            "closed" => PurchaseOrderStatus::Closed,
-            "cancelled" => PurchaseOrderStatus::Cancelled,
-            _ => PurchaseOrderStatus::Open,
+            "open" => Ok(PurchaseOrderStatus::Open),
+            "partially_received" => Ok(PurchaseOrderStatus::PartiallyReceived),
+            "received" => Ok(PurchaseOrderStatus::Received),
+            "closed" => Ok(PurchaseOrderStatus::Closed),
+            "cancelled" => Ok(PurchaseOrderStatus::Cancelled),
+            other => Err(crate::error::AppError::unknown_stored("purchase_orders.status", other)),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::stock::ledger::{Actor, MovementKind};
 fn open_order(conn: &mut AnyConnection, key: &str) -> Result<OrderRow, AppError> {
     let id = purchase_orders::get_by_key(conn, key)?.id;
     let row: OrderRow = po::table.find(id).select(OrderRow::as_select()).first(conn)?;
-    let status = PurchaseOrderStatus::from_stored(&row.status);
+    let status = PurchaseOrderStatus::from_stored(&row.status)?;
     if !status.is_open() {
         return Err(AppError::InvalidState(format!(
             "purchase order {} is {}: nothing is outstanding to change",

@@ -155,7 +155,7 @@ impl Names {
             id: r.id,
             run_id: r.run_id,
             kind: r.kind(),
-            status: ProposalStatus::from_stored(&r.status),
+            status: ProposalStatus::from_stored(&r.status)?,
             warehouse: self.site(r.warehouse_id),
             consolidation: match &supplier {
                 Some(s) => format!("{s}|{region}"),

@@ -240,7 +240,7 @@ fn to_orders(conn: &mut AnyConnection, rows: Vec<OrderRow>) -> Result<Vec<Purcha
                 number: r.number,
                 supplier: supplier_codes.get(&r.supplier_id).cloned().unwrap_or_default(),
                 warehouse: sites.get(&r.warehouse_id).map(|s| s.code.clone()).unwrap_or_default(),
-                status: PurchaseOrderStatus::from_stored(&r.status),
+                status: PurchaseOrderStatus::from_stored(&r.status)?,
                 value: lines.iter().map(|x| x.unit_price * Decimal::from(x.quantity)).sum(),
                 expected_at: expected_of(&lines).unwrap_or(r.expected_at.and_utc()),
                 lines,

@@ -55,7 +55,7 @@ pub fn on_receipt(
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::validation("part_number", format!("{part_number} is not on {number}")))?;
-    let status = PurchaseOrderStatus::from_stored(&order.status);
+    let status = PurchaseOrderStatus::from_stored(&order.status)?;
     let pct = crate::validate::stored_decimal(&order.over_receipt_pct)?;
     // A cancelled or closed order expects nothing more, tolerance included.
     let tolerance = if status.is_open() {

@@ -32,12 +32,13 @@ impl ReservationStatus {
         }
     }
 
-    pub fn from_stored(s: &str) -> Self {
+    pub fn from_stored(s: &str) -> Result<Self, crate::error::AppError> {
         match s {
-            "consumed" => ReservationStatus::Consumed,
-            "released" => ReservationStatus::Released,
-            "expired" => ReservationStatus::Expired,
-            _ => ReservationStatus::Active,
+            "active" => Ok(ReservationStatus::Active),
+            "consumed" => Ok(ReservationStatus::Consumed),
+            "released" => Ok(ReservationStatus::Released),
+            "expired" => Ok(ReservationStatus::Expired),
+            other => Err(crate::error::AppError::unknown_stored("reservations.status", other)),
         }
     }
 }

@@ -197,18 +197,20 @@ pub(super) fn load_lines(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Li
         .load(conn)?)
 }
 
-pub(super) fn assemble(rows: Vec<ReservationRow>, lines: &[LineRow]) -> Vec<Reservation> {
+pub(super) fn assemble(rows: Vec<ReservationRow>, lines: &[LineRow]) -> Result<Vec<Reservation>, AppError> {
     rows.into_iter()
-        .map(|row| Reservation {
-            id: row.0,
-            repair_order: row.1,
-            status: ReservationStatus::from_stored(&row.3),
-            created_by: row.4,
-            created_at: row.5.and_utc(),
-            expires_at: row.6.and_utc(),
-            closed_at: row.7.map(|t| t.and_utc()),
-            warehouse: row.8,
-            lines: assemble_lines(lines, row.0),
+        .map(|row| {
+            Ok(Reservation {
+                id: row.0,
+                repair_order: row.1,
+                status: ReservationStatus::from_stored(&row.3)?,
+                created_by: row.4,
+                created_at: row.5.and_utc(),
+                expires_at: row.6.and_utc(),
+                closed_at: row.7.map(|t| t.and_utc()),
+                warehouse: row.8,
+                lines: assemble_lines(lines, row.0),
+            })
         })
         .collect()
 }
@@ -236,7 +238,7 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Reservation, AppError> {
         .optional()?
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
     let lines = load_lines(conn, &[id])?;
-    assemble(vec![row], &lines)
+    assemble(vec![row], &lines)?
         .pop()
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))
 }
@@ -273,7 +275,7 @@ pub fn list(
     let (rows, next) = page.finish(rows, |row| row.0.to_string());
     let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
     let lines = load_lines(conn, &ids)?;
-    Ok((assemble(rows, &lines), next))
+    Ok((assemble(rows, &lines)?, next))
 }
 
 /// Ids of active reservations whose time is up, oldest first.

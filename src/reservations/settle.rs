@@ -50,7 +50,7 @@ fn lock_active(
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
     let warehouse_id = row.2;
     let lines = load_lines(conn, &[id])?;
-    let mut before = assemble(vec![row], &lines)
+    let mut before = assemble(vec![row], &lines)?
         .pop()
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
     visible(&before.warehouse)?;

@@ -27,13 +27,14 @@ impl TransferStatus {
         }
     }
 
-    pub fn from_stored(s: &str) -> Self {
+    pub fn from_stored(s: &str) -> Result<Self, crate::error::AppError> {
         match s {
-            "shipped" => TransferStatus::Shipped,
-            "partially_received" => TransferStatus::PartiallyReceived,
-            "received" => TransferStatus::Received,
-            "cancelled" => TransferStatus::Cancelled,
-            _ => TransferStatus::Created,
+            "created" => Ok(TransferStatus::Created),
+            "shipped" => Ok(TransferStatus::Shipped),
+            "partially_received" => Ok(TransferStatus::PartiallyReceived),
+            "received" => Ok(TransferStatus::Received),
+            "cancelled" => Ok(TransferStatus::Cancelled),
+            other => Err(crate::error::AppError::unknown_stored("transfers.status", other)),
         }
     }
 }

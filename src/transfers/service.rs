@@ -362,11 +362,10 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<TransferRow>) -> Result<Vec<Tran
         .into_iter()
         .collect();
     let code = |id: i64| codes.get(&id).cloned().unwrap_or_default();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
-            let status = TransferStatus::from_stored(&row.status);
-            Transfer {
+            let status = TransferStatus::from_stored(&row.status)?;
+            Ok(Transfer {
                 id: row.id,
                 from: code(row.from_warehouse_id),
                 to: code(row.to_warehouse_id),
@@ -390,9 +389,9 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<TransferRow>) -> Result<Vec<Tran
                         },
                     })
                     .collect(),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Transfer, AppError> {

@@ -26,6 +26,7 @@ mod reservations;
 mod scale_out;
 mod secrets;
 mod stable_proposals;
+mod status_checks;
 mod system;
 mod transfers;
 mod urgent;

@@ -1,0 +1,10 @@
+DROP TRIGGER parts_criticality_known_insert;
+DROP TRIGGER parts_criticality_known_update;
+DROP TRIGGER reservations_status_known_insert;
+DROP TRIGGER reservations_status_known_update;
+DROP TRIGGER transfers_status_known_insert;
+DROP TRIGGER transfers_status_known_update;
+DROP TRIGGER proposals_status_known_insert;
+DROP TRIGGER proposals_status_known_update;
+DROP TRIGGER purchase_orders_status_known_insert;
+DROP TRIGGER purchase_orders_status_known_update;
