@@ -31,6 +31,7 @@
 //! | `SPARES_WEBHOOK_INTERVAL_SECS` | `serve --webhook-interval-secs` | 5 (0 turns delivery off) |
 //! | `SPARES_URGENT_INTERVAL_SECS` | `serve --urgent-interval-secs` | 5 (0 turns urgent replenishment runs off) |
 //! | `SPARES_SECRET_KEY_FILE` | `--secret-key-file` | none: webhooks (secrets) cannot be created |
+//! | `SPARES_TLS_CERT`, `SPARES_TLS_KEY` | `serve --tls-cert`, `--tls-key` | none: plain HTTP |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -67,11 +68,13 @@ pub struct Settings {
     pub security: SecuritySettings,
 }
 
-/// What protects data and access: the key ring sealing stored secrets.
+/// What protects data and access: the key ring sealing stored secrets, TLS.
 #[derive(Debug, Clone, Default)]
 pub struct SecuritySettings {
     /// From `SPARES_SECRET_KEY_FILE`; `None` refuses to store secrets.
     pub secret_keys: Option<std::sync::Arc<crate::secrets::KeyRing>>,
+    /// PEM certificate chain and key; `None` serves plain HTTP.
+    pub tls: Option<crate::tls::TlsFiles>,
 }
 
 impl Settings {

@@ -22,6 +22,7 @@ pub mod simulate;
 pub mod startup;
 pub mod stock;
 pub mod telemetry;
+pub mod tls;
 pub mod transfers;
 pub mod validate;
 pub mod webhooks;

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 
@@ -72,17 +72,34 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     let data = web::Data::new(state);
     // Install the recorder before any request, or counters recorded before the first scrape are lost.
     api::metrics::handle();
-    let mut server = HttpServer::new(move || {
+    let tls = match &settings.security.tls {
+        Some(files) => {
+            let cert = std::sync::Arc::new(crate::tls::ReloadableCert::load(files.clone())?);
+            crate::tls::reload_on_sighup(cert.clone())?;
+            Some(crate::tls::server_config(cert)?)
+        }
+        None => None,
+    };
+    // Browsers that once reached the service over TLS refuse plain HTTP to it for a year.
+    let hsts = tls.is_some();
+    let server = HttpServer::new(move || {
         App::new()
             .wrap(cors(&origins))
+            .wrap(Condition::new(
+                hsts,
+                DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000")),
+            ))
             .wrap(from_fn(api::metrics::track))
             .wrap(TracingLogger::default())
             .wrap(from_fn(api::guard::guard))
             .app_data(data.clone())
             .configure(api::configure)
             .default_service(web::to(not_found))
-    })
-    .listen(listener)?;
+    });
+    let mut server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
     if let Some(workers) = settings.workers {
         server = server.workers(workers.max(1));
     }

@@ -18,7 +18,10 @@ use super::{
         title = "spares",
         description = "Spare-parts inventory and replenishment service. Errors are RFC 7807 \
             `application/problem+json`. Every mutating POST honours an `Idempotency-Key` header: \
-            the same key with the same request returns the first response; with another request, 422.",
+            the same key with the same request returns the first response; with another request, 422. \
+            With `--tls-cert`/`--tls-key` the service speaks only HTTPS (rustls; the certificate is \
+            reloaded on SIGHUP) and every response carries `Strict-Transport-Security`. Audit entries \
+            are hash-chained: `spares verify` names any entry altered, removed or inserted.",
         version = "0.1.0"
     ),
     paths(

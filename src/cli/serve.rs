@@ -90,6 +90,12 @@ pub struct ServeArgs {
     /// turns urgent runs off).
     #[arg(long, env = "SPARES_URGENT_INTERVAL_SECS", default_value_t = 5)]
     urgent_interval_secs: u64,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); reloaded on SIGHUP.
+    #[arg(long, env = "SPARES_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of `--tls-cert`; reloaded on SIGHUP.
+    #[arg(long, env = "SPARES_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
 }
 
 fn targets(flag: &str, pairs: &[String]) -> anyhow::Result<BTreeMap<String, f64>> {
@@ -192,12 +198,20 @@ impl ServeArgs {
                     Some(path) => Some(std::sync::Arc::new(crate::secrets::KeyRing::load(path)?)),
                     None => None,
                 },
+                tls: match (&self.tls_cert, &self.tls_key) {
+                    (Some(cert), Some(key)) => Some(crate::tls::TlsFiles {
+                        cert: cert.clone(),
+                        key: key.clone(),
+                    }),
+                    (None, None) => None,
+                    _ => anyhow::bail!("--tls-cert and --tls-key go together"),
+                },
             },
         })
     }
 }
 
-/// Runs the service until it is stopped. Prints `listening on http://ADDR` once bound, so a
+/// Runs the service until it is stopped. Prints `listening on http(s)://ADDR` once bound, so a
 /// caller that asked for port 0 learns the port.
 pub fn serve(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
     let settings = serve.settings(cli)?;
@@ -217,7 +231,8 @@ pub fn serve(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = startup::build(&settings, pool)?;
         tracing::info!(address = %app.address, "listening");
-        println!("listening on http://{}", app.address);
+        let scheme = if settings.security.tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{}", app.address);
         app.server.await?;
         Ok::<_, anyhow::Error>(())
     })

@@ -28,6 +28,7 @@ mod secrets;
 mod stable_proposals;
 mod status_checks;
 mod system;
+mod tls;
 mod transfers;
 mod urgent;
 mod validation;
