@@ -32,6 +32,8 @@
 //! | `SPARES_URGENT_INTERVAL_SECS` | `serve --urgent-interval-secs` | 5 (0 turns urgent replenishment runs off) |
 //! | `SPARES_SECRET_KEY_FILE` | `--secret-key-file` | none: webhooks (secrets) cannot be created |
 //! | `SPARES_TLS_CERT`, `SPARES_TLS_KEY` | `serve --tls-cert`, `--tls-key` | none: plain HTTP |
+//! | `SPARES_AUTH_FAILURES_PER_MINUTE` | `serve --auth-failures-per-minute` | 10 per client address (0: off) |
+//! | `SPARES_KEY_REQUESTS_PER_SECOND` | `serve --key-requests-per-second` | 0 (off) |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -68,13 +70,14 @@ pub struct Settings {
     pub security: SecuritySettings,
 }
 
-/// What protects data and access: the key ring sealing stored secrets, TLS.
+/// What protects data and access: the key ring sealing stored secrets, TLS, rate limits.
 #[derive(Debug, Clone, Default)]
 pub struct SecuritySettings {
     /// From `SPARES_SECRET_KEY_FILE`; `None` refuses to store secrets.
     pub secret_keys: Option<std::sync::Arc<crate::secrets::KeyRing>>,
     /// PEM certificate chain and key; `None` serves plain HTTP.
     pub tls: Option<crate::tls::TlsFiles>,
+    pub limits: crate::api::limits::LimitSettings,
 }
 
 impl Settings {

@@ -81,6 +81,9 @@ pub enum AppError {
     /// 422: the Idempotency-Key was used before with a different request.
     #[error("the Idempotency-Key was already used with a different request")]
     IdempotencyKeyReused,
+    /// 429: a rate limit (`limit`: `auth_failures` per address, or `key`) is used up.
+    #[error("{}; retry after {retry_after_secs} s", rate_limit_reason(limit))]
+    RateLimited { limit: &'static str, retry_after_secs: u64 },
     /// 503: the database is unreachable, saturated or switching to a new primary; a retry with
     /// the same Idempotency-Key completes the request once.
     #[error("the service is temporarily unavailable: {0}")]
@@ -128,6 +131,7 @@ impl AppError {
             | AppError::InvalidState(_)
             | AppError::Duplicate(_) => 409,
             AppError::IdempotencyKeyReused => 422,
+            AppError::RateLimited { .. } => 429,
             AppError::Unavailable(_) | AppError::NotConfigured { .. } => 503,
             AppError::Internal(_) => 500,
         }
@@ -147,6 +151,7 @@ impl AppError {
             AppError::InvalidState(_) => "invalid-state",
             AppError::Duplicate(_) => "duplicate",
             AppError::IdempotencyKeyReused => "idempotency-key-reused",
+            AppError::RateLimited { .. } => "rate-limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::NotConfigured { .. } => "not-configured",
             AppError::Internal(_) => "internal-error",
@@ -167,6 +172,7 @@ impl AppError {
             AppError::InvalidState(_) => "Operation not allowed in the current state",
             AppError::Duplicate(_) => "Already exists",
             AppError::IdempotencyKeyReused => "Idempotency key reused",
+            AppError::RateLimited { .. } => "Too many requests",
             AppError::Unavailable(_) => "Service unavailable",
             AppError::NotConfigured { .. } => "Not configured",
             AppError::Internal(_) => "Internal error",
@@ -240,6 +246,13 @@ impl From<diesel::result::Error> for AppError {
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
         AppError::Unavailable(format!("no database connection available ({error})"))
+    }
+}
+
+fn rate_limit_reason(limit: &str) -> &'static str {
+    match limit {
+        "auth_failures" => "too many failed authentications from this address",
+        _ => "too many requests with this API key",
     }
 }
 

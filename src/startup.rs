@@ -82,6 +82,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     };
     // Browsers that once reached the service over TLS refuse plain HTTP to it for a year.
     let hsts = tls.is_some();
+    let limits = web::Data::new(api::limits::Limits::new(settings.security.limits));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(cors(&origins))
@@ -89,10 +90,12 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
                 hsts,
                 DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000")),
             ))
+            .wrap(from_fn(api::limits::enforce))
             .wrap(from_fn(api::metrics::track))
             .wrap(TracingLogger::default())
             .wrap(from_fn(api::guard::guard))
             .app_data(data.clone())
+            .app_data(limits.clone())
             .configure(api::configure)
             .default_service(web::to(not_found))
     });

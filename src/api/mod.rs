@@ -7,6 +7,7 @@ mod extract;
 mod forecasts;
 pub mod guard;
 mod keys;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

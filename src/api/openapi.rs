@@ -61,7 +61,7 @@ pub struct ApiDoc;
 
 /// The problem answers every operation under `/api/v1` can give, declared once in
 /// `components.responses` and referred to by each operation that does not declare its own.
-const SHARED: [(&str, &str, &str); 4] = [
+const SHARED: [(&str, &str, &str); 5] = [
     (
         "400",
         "BadRequest",
@@ -78,6 +78,12 @@ const SHARED: [(&str, &str, &str); 4] = [
         "422",
         "IdempotencyKeyReused",
         "The Idempotency-Key was already used with a different request",
+    ),
+    (
+        "429",
+        "TooManyRequests",
+        "Too many failed authentications from this address, or too many requests with this key; \
+         `Retry-After` says when to retry, in seconds",
     ),
 ];
 

@@ -57,6 +57,12 @@ pub struct Problem {
     /// For a 503 `not-configured`: the setting the operation needs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub setting: Option<String>,
+    /// For a 429: which limit (`auth_failures` per client address, or `key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    /// For a 429: seconds until a retry can succeed (also in `Retry-After`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 /// One offending field of a request, or of one row of an import.
@@ -88,6 +94,8 @@ impl Problem {
             outstanding: None,
             tolerance: None,
             setting: None,
+            limit: None,
+            retry_after_seconds: None,
         }
     }
 
@@ -137,6 +145,13 @@ impl AppError {
             }
             AppError::Shortage { lines } => problem.lines = Some(lines.clone()),
             AppError::NotConfigured { setting, .. } => problem.setting = Some((*setting).to_owned()),
+            AppError::RateLimited {
+                limit,
+                retry_after_secs,
+            } => {
+                problem.limit = Some((*limit).to_owned());
+                problem.retry_after_seconds = Some(*retry_after_secs);
+            }
             AppError::OverReceipt {
                 purchase_order,
                 part_number,

@@ -41,6 +41,8 @@ pub struct Cli {
     command: Option<Command>,
 }
 
+// Parsed once per process: the size of the largest variant costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP service (the default).

@@ -96,6 +96,12 @@ pub struct ServeArgs {
     /// The PEM private key of `--tls-cert`; reloaded on SIGHUP.
     #[arg(long, env = "SPARES_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<std::path::PathBuf>,
+    /// Failed authentications a client address may make per minute before 429 (0: no limit).
+    #[arg(long, env = "SPARES_AUTH_FAILURES_PER_MINUTE", default_value_t = 10)]
+    auth_failures_per_minute: u32,
+    /// Requests an API key may make per second before 429 (0: no limit).
+    #[arg(long, env = "SPARES_KEY_REQUESTS_PER_SECOND", default_value_t = 0)]
+    key_requests_per_second: u32,
 }
 
 fn targets(flag: &str, pairs: &[String]) -> anyhow::Result<BTreeMap<String, f64>> {
@@ -206,6 +212,10 @@ impl ServeArgs {
                     (None, None) => None,
                     _ => anyhow::bail!("--tls-cert and --tls-key go together"),
                 },
+                limits: crate::api::limits::LimitSettings {
+                    auth_failures_per_minute: self.auth_failures_per_minute,
+                    key_requests_per_second: self.key_requests_per_second,
+                },
             },
         })
     }
@@ -231,7 +241,11 @@ pub fn serve(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = startup::build(&settings, pool)?;
         tracing::info!(address = %app.address, "listening");
-        let scheme = if settings.security.tls.is_some() { "https" } else { "http" };
+        let scheme = if settings.security.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         println!("listening on {scheme}://{}", app.address);
         app.server.await?;
         Ok::<_, anyhow::Error>(())

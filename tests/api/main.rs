@@ -14,6 +14,7 @@ mod helpers;
 mod history_window;
 mod idempotency;
 mod in_flight;
+mod limits;
 mod metrics;
 mod movements;
 mod openapi;

@@ -12,7 +12,8 @@ on_both_backends!(https_with_hsts_and_sighup_swaps_the_certificate_without_dropp
 
 /// Writes a fresh self-signed certificate for `localhost` and 127.0.0.1 and its key; returns the PEM.
 fn certificate(dir: &Path) -> String {
-    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).expect("certificate");
+    let made =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).expect("certificate");
     std::fs::write(dir.join("cert.pem"), made.cert.pem()).expect("cert written");
     std::fs::write(dir.join("key.pem"), made.signing_key.serialize_pem()).expect("key written");
     made.cert.pem()
