@@ -262,6 +262,24 @@ struct ForecastOutcome {
     distribution: LeadTimeDemand,
 }
 
+/// A part and the part that replaces it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = parts)]
+struct Supersession {
+    id: i64,
+    part_number: String,
+    superseded_by: Option<String>,
+}
+
+/// A supplier's lead time for a part, and whether it is the part's preferred supplier.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = supplier_parts)]
+struct LeadTerms {
+    part_id: i64,
+    lead_time_days: i32,
+    preferred: bool,
+}
+
 /// Everything a run needs to know about the catalog, loaded once.
 struct Catalog {
     /// Each part's final successor (itself when not superseded).
@@ -271,41 +289,38 @@ struct Catalog {
 
 impl Catalog {
     fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
-        let rows: Vec<(i64, String, Option<String>)> = parts::table
-            .select((parts::id, parts::part_number, parts::superseded_by))
-            .load(conn)?;
-        let by_number: HashMap<&str, i64> = rows.iter().map(|(id, pn, _)| (pn.as_str(), *id)).collect();
+        let rows: Vec<Supersession> = parts::table.select(Supersession::as_select()).load(conn)?;
+        let by_number: HashMap<&str, i64> = rows.iter().map(|r| (r.part_number.as_str(), r.id)).collect();
         let next: HashMap<i64, i64> = rows
             .iter()
-            .filter_map(|(id, _, s)| s.as_deref().and_then(|s| by_number.get(s)).map(|n| (*id, *n)))
+            .filter_map(|r| {
+                let by = r.superseded_by.as_deref()?;
+                by_number.get(by).map(|n| (r.id, *n))
+            })
             .collect();
         let successor = rows
             .iter()
-            .map(|(id, _, _)| {
-                let mut current = *id;
+            .map(|r| {
+                let mut current = r.id;
                 // A chain longer than the catalog is a cycle: stop where we are.
                 for _ in 0..rows.len() {
                     match next.get(&current) {
-                        Some(n) if *n != *id => current = *n,
+                        Some(n) if *n != r.id => current = *n,
                         _ => break,
                     }
                 }
-                (*id, current)
+                (r.id, current)
             })
             .collect();
-        let terms: Vec<(i64, i32, bool)> = supplier_parts::table
-            .select((
-                supplier_parts::part_id,
-                supplier_parts::lead_time_days,
-                supplier_parts::preferred,
-            ))
-            .load(conn)?;
+        let terms: Vec<LeadTerms> = supplier_parts::table.select(LeadTerms::as_select()).load(conn)?;
+        // Per part: (preferred, lead days) of the supplier whose lead time counts.
         let mut lead_days: HashMap<i64, (bool, i64)> = HashMap::new();
-        for (part, lead, preferred) in terms {
-            let entry = lead_days.entry(part).or_insert((preferred, i64::from(lead)));
+        for t in terms {
+            let lead = i64::from(t.lead_time_days);
+            let (preferred, days) = lead_days.entry(t.part_id).or_insert((t.preferred, lead));
             // The preferred supplier's lead time wins; otherwise the quickest supplier's.
-            if (preferred && !entry.0) || (preferred == entry.0 && i64::from(lead) < entry.1) {
-                *entry = (preferred, i64::from(lead));
+            if (t.preferred && !*preferred) || (t.preferred == *preferred && lead < *days) {
+                (*preferred, *days) = (t.preferred, lead);
             }
         }
         Ok(Catalog {

@@ -424,27 +424,38 @@ fn write_batch(
         .on_conflict(r::row_key)
         .do_nothing()
         .returning((r::warehouse_id, r::part_id, r::day, r::quantity));
-    let inserted: Vec<(i64, i64, NaiveDate, i64)> = match conn {
+    let inserted: Vec<Inserted> = match conn {
         AnyConnection::Postgresql(c) => statement.get_results(c)?,
         AnyConnection::Sqlite(c) => statement.get_results(c)?,
     };
     finish_batch(conn, batch, inserted, report)
 }
 
+/// A record the insert took (not one already imported), as both backends return it.
+#[derive(Queryable, QueryableByName)]
+#[diesel(table_name = r)]
+struct Inserted {
+    warehouse_id: i64,
+    part_id: i64,
+    day: NaiveDate,
+    quantity: i64,
+}
+
 /// Counts what a batch's insert took and adds it to the daily series.
 fn finish_batch(
     conn: &mut AnyConnection,
     batch: &mut Vec<(String, ValidRow)>,
-    inserted: Vec<(i64, i64, NaiveDate, i64)>,
+    inserted: Vec<Inserted>,
     report: &mut ImportReport,
 ) -> Result<(), AppError> {
     report.rows_imported += inserted.len() as u64;
     report.rows_already_imported += (batch.len() - inserted.len()) as u64;
     let mut totals: HashMap<(i64, i64, NaiveDate), (i64, i64)> = HashMap::new();
-    for (w, p, day, q) in inserted {
-        report.units_imported += q;
-        let total = totals.entry((w, p, day)).or_default();
-        *total = (total.0 + q, total.1 + 1);
+    for row in inserted {
+        report.units_imported += row.quantity;
+        let (units, lines) = totals.entry((row.warehouse_id, row.part_id, row.day)).or_default();
+        *units += row.quantity;
+        *lines += 1;
     }
     let rows: Vec<_> = totals
         .into_iter()
@@ -469,20 +480,8 @@ fn insert_unnested(
     pg: &mut diesel::PgConnection,
     batch: &[(String, ValidRow)],
     now: chrono::NaiveDateTime,
-) -> Result<Vec<(i64, i64, NaiveDate, i64)>, AppError> {
+) -> Result<Vec<Inserted>, AppError> {
     use diesel::sql_types::{Array, BigInt, Date, Nullable, Text, Timestamp};
-
-    #[derive(QueryableByName)]
-    struct Inserted {
-        #[diesel(sql_type = BigInt)]
-        warehouse_id: i64,
-        #[diesel(sql_type = BigInt)]
-        part_id: i64,
-        #[diesel(sql_type = Date)]
-        day: NaiveDate,
-        #[diesel(sql_type = BigInt)]
-        quantity: i64,
-    }
 
     let column = |f: fn(&ValidRow) -> Option<&str>| batch.iter().map(|(_, r)| f(r)).collect::<Vec<_>>();
     let rows: Vec<Inserted> = diesel::sql_query(
@@ -503,8 +502,5 @@ fn insert_unnested(
     .bind::<Array<Nullable<Text>>, _>(column(|r| r.fault_code.as_deref()))
     .bind::<Timestamp, _>(now)
     .get_results(pg)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.warehouse_id, r.part_id, r.day, r.quantity))
-        .collect())
+    Ok(rows)
 }
