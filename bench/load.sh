@@ -16,7 +16,8 @@
 # removed at exit.
 #
 # Env: DURATION (30), CLIENTS (32), PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres),
-#      SKIP_BUILD=1 to use the existing binaries, BACKENDS ("sqlite postgres"),
+#      SKIP_BUILD=1 to use the existing binaries, SPARES (target/release/spares: another build
+#      to compare side by side), BACKENDS ("sqlite postgres"),
 #      PGSS=1 prints the top statements from pg_stat_statements (when the server preloads it),
 #      MIXES ("mixed movements": the 60/25/15 mix, then movements only, each DURATION s
 #      on the same server; the movements-only run is the one-to-one comparison with pgbench),
@@ -30,7 +31,7 @@ BACKENDS=${BACKENDS:-"sqlite postgres"}
 MIXES=${MIXES:-"mixed movements"}
 ROUNDS=${ROUNDS:-3}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
-SPARES="$ROOT/target/release/spares"
+SPARES=${SPARES:-"$ROOT/target/release/spares"}
 LOAD_DIR="$ROOT/bench/load"
 LOAD="$LOAD_DIR/target/release/spares-load"
 WAREHOUSES=20
