@@ -15,12 +15,12 @@ pub fn available_elsewhere(
 ) -> Result<Vec<AvailableAt>, AppError> {
     let mut found: Vec<AvailableAt> = balances::available_by_warehouse(conn, part_id)?
         .into_iter()
-        .filter(|(code, _, _)| *code != at.code && visible.is_none_or(|codes| codes.contains(code)))
-        .map(|(warehouse, region, available)| AvailableAt {
-            same_region: region == at.region,
-            warehouse,
-            region,
-            available,
+        .filter(|row| row.warehouse != at.code && visible.is_none_or(|codes| codes.contains(&row.warehouse)))
+        .map(|row| AvailableAt {
+            same_region: row.region == at.region,
+            warehouse: row.warehouse,
+            region: row.region,
+            available: row.available,
         })
         .collect();
     found.sort_by(|a, b| {

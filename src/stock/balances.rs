@@ -219,13 +219,26 @@ pub fn availability(
     })
 }
 
+/// What one active warehouse holds available of a part, with its region.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = b)]
+pub struct AvailableRow {
+    #[diesel(select_expression = wh::code)]
+    pub warehouse: String,
+    #[diesel(select_expression = regions::code)]
+    pub region: String,
+    #[diesel(select_expression = b::on_hand - b::reserved)]
+    #[diesel(select_expression_type = diesel::dsl::Sub<b::on_hand, b::reserved>)]
+    pub available: i64,
+}
+
 /// Available quantity of a part at each active warehouse holding some, with its region.
-pub fn available_by_warehouse(conn: &mut AnyConnection, part_id: i64) -> Result<Vec<(String, String, i64)>, AppError> {
+pub fn available_by_warehouse(conn: &mut AnyConnection, part_id: i64) -> Result<Vec<AvailableRow>, AppError> {
     Ok(b::table
         .inner_join(wh::table.inner_join(regions::table))
         .filter(b::part_id.eq(part_id))
         .filter(wh::active.eq(true))
         .filter((b::on_hand - b::reserved).gt(0i64))
-        .select((wh::code, regions::code, b::on_hand - b::reserved))
+        .select(AvailableRow::as_select())
         .load(conn)?)
 }
