@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use super::model::*;
 pub use super::settle::{consume, release, release_visible};
 use super::shortage;
-use crate::catalog::{parts, warehouses};
+use crate::catalog::parts::{self, Part};
+use crate::catalog::warehouses::{self, Warehouse};
 use crate::db::{self, AnyConnection};
 use crate::error::{AppError, ShortageLine};
 use crate::pagination::PageRequest;
@@ -15,35 +16,44 @@ use crate::schema::{parts as part_t, reservation_lines as rl, reservations as r,
 use crate::stock::ledger::{self, Actor, Delta, DocumentRef, MovementKind, NewMovement};
 use crate::validate;
 
-pub(super) type ReservationRow = (
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    NaiveDateTime,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    String,
-);
-pub(super) type LineRow = (i64, i64, i64, String, i64, i64, i64);
-
-macro_rules! reservation_columns {
-    () => {
-        (
-            r::id,
-            r::repair_order,
-            r::warehouse_id,
-            r::status,
-            r::created_by,
-            r::created_at,
-            r::expires_at,
-            r::closed_at,
-            wh::code,
-        )
-    };
+/// A reservation's row with its warehouse's code (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = r)]
+pub(super) struct ReservationRow {
+    pub id: i64,
+    pub repair_order: String,
+    pub warehouse_id: i64,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    #[diesel(select_expression = wh::code)]
+    pub warehouse_code: String,
 }
-pub(super) use reservation_columns;
+
+/// A reservation line with its part's number (joined).
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = rl)]
+pub(super) struct LineRow {
+    pub id: i64,
+    pub reservation_id: i64,
+    pub part_id: i64,
+    #[diesel(select_expression = part_t::part_number)]
+    pub part_number: String,
+    pub quantity: i64,
+    #[diesel(column_name = consumed_qty)]
+    pub consumed: i64,
+    #[diesel(column_name = released_qty)]
+    pub released: i64,
+}
+
+impl LineRow {
+    /// What is still reserved on the line.
+    pub fn remaining(&self) -> i64 {
+        self.quantity - self.consumed - self.released
+    }
+}
 
 /// Reserves every line or none; on shortage the error lists each short line and where the
 /// part is available now. The caller's transaction rolls back on a shortage; it then passes
@@ -86,54 +96,7 @@ pub fn reserve(
         ))
         .returning(r::id)
         .get_result(conn)?;
-    // Balance rows are touched in part-id order so concurrent reservations cannot deadlock.
-    let mut order: Vec<usize> = (0..lines.len()).collect();
-    order.sort_by_key(|&i| lines[i].0.id);
-    let mut short: Vec<(usize, ShortageLine)> = Vec::new();
-    for i in order {
-        let (part, quantity) = &lines[i];
-        let posted = ledger::post(
-            conn,
-            actor,
-            &NewMovement {
-                warehouse_id: warehouse.id,
-                part_id: part.id,
-                warehouse_code: warehouse.code.clone(),
-                part_number: part.part_number.clone(),
-                kind: MovementKind::Reserve,
-                quantity: *quantity,
-                delta: Delta {
-                    reserved: *quantity,
-                    ..Delta::default()
-                },
-                reason_code: None,
-                document: Some(reservation_doc(id)),
-                supplier_id: None,
-                lot: None,
-                note: None,
-            },
-        );
-        match posted {
-            Ok(_) => {}
-            Err(AppError::InsufficientStock { available, .. }) => short.push((
-                i,
-                ShortageLine {
-                    part_number: part.part_number.clone(),
-                    requested: *quantity,
-                    available,
-                    shortage: quantity - available.max(0),
-                    available_elsewhere: shortage::available_elsewhere(conn, &warehouse, part.id, visible)?,
-                },
-            )),
-            Err(other) => return Err(other),
-        }
-    }
-    if !short.is_empty() {
-        short.sort_by_key(|(i, _)| *i);
-        return Err(AppError::Shortage {
-            lines: short.into_iter().map(|(_, line)| line).collect(),
-        });
-    }
+    hold_lines(conn, actor, id, &warehouse, &lines, visible)?;
     let rows: Vec<_> = lines
         .iter()
         .map(|(part, quantity)| {
@@ -173,6 +136,68 @@ pub fn reserve(
     })
 }
 
+/// Moves each line's quantity into `reserved` (one `reserve` movement a line). Every line is
+/// tried, so a shortage lists all the short lines in request order, each with where the part
+/// is available now.
+fn hold_lines(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    warehouse: &Warehouse,
+    lines: &[(Part, i64)],
+    visible: Option<&[String]>,
+) -> Result<(), AppError> {
+    // Balance rows are touched in part-id order so concurrent reservations cannot deadlock.
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by_key(|&i| lines[i].0.id);
+    let mut short: Vec<(usize, ShortageLine)> = Vec::new();
+    for i in order {
+        let (part, quantity) = &lines[i];
+        let posted = ledger::post(
+            conn,
+            actor,
+            &NewMovement {
+                warehouse_id: warehouse.id,
+                part_id: part.id,
+                warehouse_code: warehouse.code.clone(),
+                part_number: part.part_number.clone(),
+                kind: MovementKind::Reserve,
+                quantity: *quantity,
+                delta: Delta {
+                    reserved: *quantity,
+                    ..Delta::default()
+                },
+                reason_code: None,
+                document: Some(reservation_doc(id)),
+                supplier_id: None,
+                lot: None,
+                note: None,
+            },
+        );
+        match posted {
+            Ok(_) => {}
+            Err(AppError::InsufficientStock { available, .. }) => short.push((
+                i,
+                ShortageLine {
+                    part_number: part.part_number.clone(),
+                    requested: *quantity,
+                    available,
+                    shortage: quantity - available.max(0),
+                    available_elsewhere: shortage::available_elsewhere(conn, warehouse, part.id, visible)?,
+                },
+            )),
+            Err(other) => return Err(other),
+        }
+    }
+    if short.is_empty() {
+        return Ok(());
+    }
+    short.sort_by_key(|(i, _)| *i);
+    Err(AppError::Shortage {
+        lines: short.into_iter().map(|(_, line)| line).collect(),
+    })
+}
+
 pub(super) fn reservation_doc(id: i64) -> DocumentRef {
     DocumentRef {
         kind: "reservation".to_owned(),
@@ -184,15 +209,7 @@ pub(super) fn load_lines(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Li
     Ok(rl::table
         .inner_join(part_t::table)
         .filter(rl::reservation_id.eq_any(ids))
-        .select((
-            rl::id,
-            rl::reservation_id,
-            rl::part_id,
-            part_t::part_number,
-            rl::quantity,
-            rl::consumed_qty,
-            rl::released_qty,
-        ))
+        .select(LineRow::as_select())
         .order(rl::id)
         .load(conn)?)
 }
@@ -201,15 +218,15 @@ pub(super) fn assemble(rows: Vec<ReservationRow>, lines: &[LineRow]) -> Result<V
     rows.into_iter()
         .map(|row| {
             Ok(Reservation {
-                id: row.0,
-                repair_order: row.1,
-                status: ReservationStatus::from_stored(&row.3)?,
-                created_by: row.4,
-                created_at: row.5.and_utc(),
-                expires_at: row.6.and_utc(),
-                closed_at: row.7.map(|t| t.and_utc()),
-                warehouse: row.8,
-                lines: assemble_lines(lines, row.0),
+                id: row.id,
+                repair_order: row.repair_order,
+                status: ReservationStatus::from_stored(&row.status)?,
+                created_by: row.created_by,
+                created_at: row.created_at.and_utc(),
+                expires_at: row.expires_at.and_utc(),
+                closed_at: row.closed_at.map(|t| t.and_utc()),
+                warehouse: row.warehouse_code,
+                lines: assemble_lines(lines, row.id),
             })
         })
         .collect()
@@ -218,13 +235,13 @@ pub(super) fn assemble(rows: Vec<ReservationRow>, lines: &[LineRow]) -> Result<V
 pub(super) fn assemble_lines(lines: &[LineRow], reservation_id: i64) -> Vec<ReservationLine> {
     lines
         .iter()
-        .filter(|l| l.1 == reservation_id)
+        .filter(|l| l.reservation_id == reservation_id)
         .map(|l| ReservationLine {
-            part_number: l.3.clone(),
-            quantity: l.4,
-            consumed: l.5,
-            released: l.6,
-            remaining: l.4 - l.5 - l.6,
+            part_number: l.part_number.clone(),
+            quantity: l.quantity,
+            consumed: l.consumed,
+            released: l.released,
+            remaining: l.remaining(),
         })
         .collect()
 }
@@ -233,7 +250,7 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Reservation, AppError> {
     let row: ReservationRow = r::table
         .inner_join(wh::table)
         .filter(r::id.eq(id))
-        .select(reservation_columns!())
+        .select(ReservationRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
@@ -252,7 +269,7 @@ pub fn list(
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = r::table
         .inner_join(wh::table)
-        .select(reservation_columns!())
+        .select(ReservationRow::as_select())
         .order(r::id)
         .limit(page.fetch_limit())
         .into_boxed();
@@ -272,8 +289,8 @@ pub fn list(
         query = query.filter(r::id.gt(after));
     }
     let rows: Vec<ReservationRow> = query.load(conn)?;
-    let (rows, next) = page.finish(rows, |row| row.0.to_string());
-    let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
+    let (rows, next) = page.finish(rows, |row| row.id.to_string());
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let lines = load_lines(conn, &ids)?;
     Ok((assemble(rows, &lines)?, next))
 }

@@ -6,9 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::*;
-use super::service::{
-    assemble, assemble_lines, load_lines, reservation_columns, reservation_doc, LineRow, ReservationRow,
-};
+use super::service::{assemble, assemble_lines, load_lines, reservation_doc, LineRow, ReservationRow};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{reservation_lines as rl, reservations as r, warehouses as wh};
@@ -44,11 +42,11 @@ fn lock_active(
     let row: ReservationRow = r::table
         .inner_join(wh::table)
         .filter(r::id.eq(id))
-        .select(reservation_columns!())
+        .select(ReservationRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
-    let warehouse_id = row.2;
+    let warehouse_id = row.warehouse_id;
     let lines = load_lines(conn, &[id])?;
     let mut before = assemble(vec![row], &lines)?
         .pop()
@@ -83,10 +81,10 @@ fn after_change(
         .iter()
         .map(|line| {
             let mut line = line.clone();
-            let moved: i64 = taken.iter().filter(|(id, _)| *id == line.0).map(|(_, q)| q).sum();
+            let moved: i64 = taken.iter().filter(|(id, _)| *id == line.id).map(|(_, q)| q).sum();
             match bucket {
-                LineBucket::Consumed => line.5 += moved,
-                LineBucket::Released => line.6 += moved,
+                LineBucket::Consumed => line.consumed += moved,
+                LineBucket::Released => line.released += moved,
             }
             line
         })
@@ -96,6 +94,43 @@ fn after_change(
     after.status = status;
     after.closed_at = closed_at.map(|t| t.and_utc());
     after
+}
+
+/// The lines a consume takes from and how much of each: everything still reserved, or the
+/// quantities the request names (each part on the reservation, no more than it still holds).
+fn consume_targets(locked: &Locked, input: &ConsumeInput) -> Result<Vec<(LineRow, i64)>, AppError> {
+    Ok(match input.lines.as_deref() {
+        None | Some([]) => locked
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let remaining = l.remaining();
+                (remaining > 0).then(|| (l.clone(), remaining))
+            })
+            .collect(),
+        Some(lines) => {
+            let wanted = check_lines(lines)?;
+            let mut targets = Vec::with_capacity(wanted.len());
+            for (i, (part_number, quantity)) in wanted.into_iter().enumerate() {
+                let line = locked
+                    .lines
+                    .iter()
+                    .find(|l| l.part_number == part_number)
+                    .ok_or_else(|| {
+                        AppError::validation(format!("lines[{i}].part_number"), "is not on this reservation")
+                    })?;
+                let remaining = line.remaining();
+                if quantity > remaining {
+                    return Err(AppError::validation(
+                        format!("lines[{i}].quantity"),
+                        format!("exceeds the {remaining} still reserved"),
+                    ));
+                }
+                targets.push((line.clone(), quantity));
+            }
+            targets
+        }
+    })
 }
 
 /// Consumes all that is still reserved, or the given quantities per line: the stock leaves
@@ -108,47 +143,20 @@ pub fn consume(
     visible: &dyn Fn(&str) -> Result<(), AppError>,
 ) -> Result<(Reservation, Reservation), AppError> {
     let locked = lock_active(conn, id, None, visible)?;
-    let mut targets: Vec<(LineRow, i64)> = match input.lines.as_deref() {
-        None | Some([]) => locked
-            .lines
-            .iter()
-            .filter_map(|l| {
-                let remaining = l.4 - l.5 - l.6;
-                (remaining > 0).then(|| (l.clone(), remaining))
-            })
-            .collect(),
-        Some(lines) => {
-            let wanted = check_lines(lines)?;
-            let mut targets = Vec::with_capacity(wanted.len());
-            for (i, (part_number, quantity)) in wanted.into_iter().enumerate() {
-                let line = locked.lines.iter().find(|l| l.3 == part_number).ok_or_else(|| {
-                    AppError::validation(format!("lines[{i}].part_number"), "is not on this reservation")
-                })?;
-                let remaining = line.4 - line.5 - line.6;
-                if quantity > remaining {
-                    return Err(AppError::validation(
-                        format!("lines[{i}].quantity"),
-                        format!("exceeds the {remaining} still reserved"),
-                    ));
-                }
-                targets.push((line.clone(), quantity));
-            }
-            targets
-        }
-    };
+    let mut targets = consume_targets(&locked, input)?;
     // Balance rows in part-id order, as `reserve` takes them, so the two cannot deadlock.
-    targets.sort_by_key(|(line, _)| line.2);
+    targets.sort_by_key(|(line, _)| line.part_id);
     let (reservation, warehouse_id) = (&locked.before, locked.warehouse_id);
     for (line, quantity) in &targets {
-        take_from_line(conn, line.0, LineBucket::Consumed, *quantity)?;
+        take_from_line(conn, line.id, LineBucket::Consumed, *quantity)?;
         ledger::post(
             conn,
             actor,
             &NewMovement {
                 warehouse_id,
-                part_id: line.2,
+                part_id: line.part_id,
                 warehouse_code: reservation.warehouse.clone(),
-                part_number: line.3.clone(),
+                part_number: line.part_number.clone(),
                 kind: MovementKind::Consume,
                 quantity: *quantity,
                 delta: Delta {
@@ -164,7 +172,7 @@ pub fn consume(
             },
         )?;
     }
-    let taken: Vec<(i64, i64)> = targets.iter().map(|(line, q)| (line.0, *q)).collect();
+    let taken: Vec<(i64, i64)> = targets.iter().map(|(line, q)| (line.id, *q)).collect();
     let after = after_change(&locked, &taken, LineBucket::Consumed, ReservationStatus::Active, None);
     if after.lines.iter().any(|line| line.remaining > 0) {
         return Ok((locked.before, after));
@@ -209,22 +217,22 @@ pub fn release_visible(
     let closed_at = db::now();
     let locked = lock_active(conn, id, Some((status, closed_at)), visible)?;
     let mut lines = locked.lines.clone();
-    lines.sort_by_key(|line| line.2);
+    lines.sort_by_key(|line| line.part_id);
     let mut taken = Vec::with_capacity(lines.len());
     for line in lines {
-        let remaining = line.4 - line.5 - line.6;
+        let remaining = line.remaining();
         if remaining <= 0 {
             continue;
         }
-        take_from_line(conn, line.0, LineBucket::Released, remaining)?;
+        take_from_line(conn, line.id, LineBucket::Released, remaining)?;
         ledger::post(
             conn,
             actor,
             &NewMovement {
                 warehouse_id: locked.warehouse_id,
-                part_id: line.2,
+                part_id: line.part_id,
                 warehouse_code: locked.before.warehouse.clone(),
-                part_number: line.3.clone(),
+                part_number: line.part_number.clone(),
                 kind: MovementKind::Release,
                 quantity: remaining,
                 delta: Delta {
@@ -238,7 +246,7 @@ pub fn release_visible(
                 note: None,
             },
         )?;
-        taken.push((line.0, remaining));
+        taken.push((line.id, remaining));
     }
     let after = after_change(&locked, &taken, LineBucket::Released, status, Some(closed_at));
     Ok((locked.before, after))
