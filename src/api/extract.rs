@@ -14,7 +14,7 @@ use tracing_actix_web::RequestId;
 
 use super::{with_conn, AppState};
 use crate::audit::RequestInfo;
-use crate::auth::{keys, Permission, Principal};
+use crate::auth::{keys, Principal};
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::idempotency::IdempotentRequest;
@@ -155,44 +155,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Command<T> {
     }
 }
 
-/// A permission a handler needs, as a type, so the signature says it and the check runs
-/// before the body is parsed (401/403 win over 400).
-pub trait Need {
-    const PERMISSION: Permission;
-}
-
-macro_rules! needs {
-    ($($name:ident),+ $(,)?) => {
-        /// Marker types for [`Caller`], one per [`Permission`].
-        pub mod need {
-            use super::{Need, Permission};
-            $(
-                pub struct $name;
-                impl Need for $name {
-                    const PERMISSION: Permission = Permission::$name;
-                }
-            )+
-        }
-    };
-}
-
-needs!(
-    CatalogRead,
-    CatalogWrite,
-    SuppliersRead,
-    SuppliersWrite,
-    StockRead,
-    AvailabilityRead,
-    MovementsWrite,
-    TransfersWrite,
-    ReservationsRead,
-    ReservationsWrite,
-    ForecastsRead,
-    ForecastsWrite,
-    ReplenishmentRead,
-    ReplenishmentWrite,
-    Administer,
-);
+// The permission marker types are declared beside `Permission`, from one list.
+pub use crate::auth::roles::{need, Need};
 
 /// An authenticated caller allowed `P`, with the request facts the audit trail records.
 pub struct Caller<P> {

@@ -19,9 +19,37 @@ pub enum Role {
     Viewer,
 }
 
-/// One kind of access a route needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
+/// A permission a handler needs, as a type, so the signature says it and the check runs
+/// before the body is parsed (401/403 win over 400).
+pub trait Need {
+    const PERMISSION: Permission;
+}
+
+/// Declares [`Permission`] and, from the same list, one marker type a permission in [`need`],
+/// so a new permission cannot be added to one and forgotten in the other.
+macro_rules! permissions {
+    ($($(#[$doc:meta])* $name:ident,)+) => {
+        /// One kind of access a route needs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Permission {
+            $($(#[$doc])* $name,)+
+        }
+
+        /// Marker types for the HTTP layer's `Caller<P>`, one per [`Permission`].
+        pub mod need {
+            use super::{Need, Permission};
+            $(
+                #[doc = concat!("Needs [`Permission::", stringify!($name), "`].")]
+                pub struct $name;
+                impl Need for $name {
+                    const PERMISSION: Permission = Permission::$name;
+                }
+            )+
+        }
+    };
+}
+
+permissions! {
     /// Regions, warehouses and parts.
     CatalogRead,
     CatalogWrite,
