@@ -16,6 +16,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 use spares::catalog::{parts, regions, suppliers, warehouses};
 use spares::db::{self, DatabaseUrl, PoolSettings};
@@ -27,23 +29,6 @@ use spares::stock::ledger::Actor;
 const WAREHOUSES: usize = 20;
 const PARTS: usize = 5_000;
 const DAYS: i64 = 730;
-
-/// splitmix64: a fixed, dependency-free stream so every run imports the same rows.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn peak_memory_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -201,12 +186,13 @@ fn main() -> anyhow::Result<()> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
     writeln!(file, "date,warehouse,part_number,qty,repair_order")?;
     let first = NaiveDate::from_ymd_opt(2024, 1, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
-    let mut rng = Rng(20261126);
+    // Seeded, so every run imports the same rows.
+    let mut rng = ChaCha8Rng::seed_from_u64(20261126);
     let series = (WAREHOUSES * PARTS) as u64;
     for i in 0..rows {
-        let s = if i < series { i } else { rng.below(series) };
-        let day = first + chrono::Duration::days(rng.below(DAYS as u64) as i64);
-        let qty = 1 + rng.below(4) * rng.below(2);
+        let s = if i < series { i } else { rng.random_range(0..series) };
+        let day = first + chrono::Duration::days(rng.random_range(0..DAYS as u64) as i64);
+        let qty = 1 + rng.random_range(0..4) * rng.random_range(0..2);
         writeln!(
             file,
             "{day},W{:02},P{:05},{qty},RO-{i}",

@@ -13,36 +13,21 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use spares::forecast::select::select_ws;
 use spares::forecast::{point_forecasts, Method, Params, Workspace};
 
 const LENGTH: usize = 730;
 const LEAD_TIME: usize = 7;
 
-/// splitmix64: tiny, seedable, good enough for synthetic demand.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Geometric number of failures before a success with probability `p` (>= 0).
-    fn geometric(&mut self, p: f64) -> f64 {
-        ((1.0 - self.unit()).ln() / (1.0 - p).ln()).floor()
-    }
+/// Geometric number of failures before a success with probability `p` (>= 0).
+fn geometric(rng: &mut impl Rng, p: f64) -> f64 {
+    ((1.0 - rng.random::<f64>()).ln() / (1.0 - p).ln()).floor()
 }
 
 fn generate(n: usize) -> Vec<Vec<f64>> {
-    let mut rng = Rng(0x5EED_2024);
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5EED_2024);
     (0..n)
         .map(|i| {
             let kind = i % 10;
@@ -52,24 +37,24 @@ fn generate(n: usize) -> Vec<Vec<f64>> {
                     match kind {
                         // intermittent: ~1 demand in 5 days, small sizes
                         0..=4 => {
-                            if rng.unit() < 0.2 {
-                                1.0 + rng.geometric(0.5)
+                            if rng.random::<f64>() < 0.2 {
+                                1.0 + geometric(&mut rng, 0.5)
                             } else {
                                 0.0
                             }
                         }
                         // lumpy: rare, large and variable
                         5..=7 => {
-                            if rng.unit() < 0.05 {
-                                1.0 + rng.geometric(0.1)
+                            if rng.random::<f64>() < 0.05 {
+                                1.0 + geometric(&mut rng, 0.1)
                             } else {
                                 0.0
                             }
                         }
                         // smooth, seasonal (air-conditioner parts)
                         _ => {
-                            if rng.unit() < 0.9 {
-                                (3.0 * summer + rng.geometric(0.4)).round()
+                            if rng.random::<f64>() < 0.9 {
+                                (3.0 * summer + geometric(&mut rng, 0.4)).round()
                             } else {
                                 0.0
                             }

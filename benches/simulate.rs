@@ -8,19 +8,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use spares::simulate::{run, Engine, EngineParams};
-
-/// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
@@ -30,7 +20,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let (n_wh, n_parts, days) = (20usize, 1000usize, 1095u64);
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).ok_or("date")?;
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // Seeded, so every run simulates the same scenario.
+    let mut rng = ChaCha8Rng::seed_from_u64(0x9E37_79B9_7F4A_7C15);
     std::fs::write(
         dir.join("scenario.toml"),
         "period = \"day\"\nhistory_start = \"2024-01-01\"\neval_start = \"2025-12-31\"\neval_end = \"2026-12-30\"\n",
@@ -45,12 +36,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut parts = String::from("part_number,description,unit_cost,lead_days,moq,pack_size\n");
     let mut rate = vec![0.0; n_parts];
     for (p, r) in rate.iter_mut().enumerate() {
-        let cost = (2.0 + 2000.0 * rng.next().powi(3)) as i64;
-        let lead = 3 + (rng.next() * 25.0) as u32;
-        let pack = [1, 1, 1, 2, 5, 10][(rng.next() * 6.0) as usize];
+        let cost = (2.0 + 2000.0 * rng.random::<f64>().powi(3)) as i64;
+        let lead = 3 + (rng.random::<f64>() * 25.0) as u32;
+        let pack = [1, 1, 1, 2, 5, 10][(rng.random::<f64>() * 6.0) as usize];
         writeln!(parts, "P{p:05},part {p},{cost}.00,{lead},1,{pack}")?;
         // Lines per pair-day: mostly slow movers, a few fast ones.
-        *r = 0.3 * rng.next().powi(4);
+        *r = 0.3 * rng.random::<f64>().powi(4);
     }
     std::fs::write(dir.join("parts.csv"), parts)?;
     let mut demand = String::with_capacity(64 << 20);
@@ -61,8 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let season = 1.0 + 0.3 * (d as f64 * std::f64::consts::TAU / 365.0).sin();
         for w in 0..n_wh {
             for (p, r) in rate.iter().enumerate() {
-                if rng.next() < r * season {
-                    let qty = 1 + (-(rng.next().max(1e-12)).ln() * 2.0) as u32;
+                if rng.random::<f64>() < r * season {
+                    let qty = 1 + (-(rng.random::<f64>().max(1e-12)).ln() * 2.0) as u32;
                     writeln!(demand, "{date},W{w:02},P{p:05},{qty}")?;
                     lines += 1;
                 }

@@ -2,6 +2,8 @@
 //! replayed window gets a tighter internal target (and higher levels than the raw target
 //! gives); a stable Poisson network stays close to the configured target.
 
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use spares::replenishment::{model::RunRequest, planning, ReplenishmentSettings};
 use spares::stock::ledger::Actor;
@@ -18,42 +20,30 @@ const WAREHOUSES: [&str; 3] = ["N-RDC", "N-01", "E-RDC"];
 const PARTS: usize = 8;
 const DAYS: i64 = 270;
 
-/// splitmix64, so every run imports the same history.
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+/// Knuth's Poisson sampler (small means).
+fn poisson(rng: &mut impl Rng, mean: f64) -> u32 {
+    let limit = (-mean).exp();
+    let (mut k, mut p) = (0, rng.random::<f64>());
+    while p > limit {
+        k += 1;
+        p *= rng.random::<f64>();
     }
-
-    /// Knuth's Poisson sampler (small means).
-    fn poisson(&mut self, mean: f64) -> u32 {
-        let limit = (-mean).exp();
-        let (mut k, mut p) = (0, self.uniform());
-        while p > limit {
-            k += 1;
-            p *= self.uniform();
-        }
-        k
-    }
+    k
 }
 
 /// `DAYS` of history ending yesterday: on day t each pair gets Poisson(`lines_per_day(t)`)
 /// repair lines of one unit.
 fn history(lines_per_day: impl Fn(i64) -> f64) -> String {
     let end = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
-    let mut rng = Rng(7);
+    // Seeded, so every run imports the same history; the assertions hold for other seeds too.
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut csv = String::from("date,warehouse,part_number,qty,repair_order\n");
     let mut order = 0;
     for t in 0..DAYS {
         let day = end - chrono::Duration::days(DAYS - 1 - t);
         for w in WAREHOUSES {
             for p in 1..=PARTS {
-                for _ in 0..rng.poisson(lines_per_day(t)) {
+                for _ in 0..poisson(&mut rng, lines_per_day(t)) {
                     order += 1;
                     csv.push_str(&format!("{day},{w},P-{p},1,RO-{order}\n"));
                 }
@@ -126,9 +116,11 @@ fn uncalibrated_run(app: &TestApp) {
 }
 
 async fn demand_that_shifted_up_in_the_window_tightens_the_internal_target_and_raises_the_levels(app: TestApp) {
-    // Three times the demand from 70 days before the end: inside the 90-day window, after the
-    // first origin's models were made.
-    network_with(&app, history(|t| if t < DAYS - 70 { 0.4 } else { 1.2 })).await;
+    // Five times the demand from 70 days before the end: inside the 90-day window, after the
+    // first origin's models were made. (Three times was within the noise of 24 pairs: over
+    // seeds 1-4 and 7 of the generator the internal target landed between 0.0053 and 0.0092;
+    // five times gave 0.0008-0.0034 over seeds 1-4, the stable network 0.01 on each.)
+    network_with(&app, history(|t| if t < DAYS - 70 { 0.4 } else { 2.0 })).await;
     let run = calibrated_run(&app).await;
     let calibration = &run["calibration"];
     let internal = calibration["internal_target"].as_f64().expect("internal");

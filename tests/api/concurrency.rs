@@ -1,6 +1,6 @@
 use futures::future::join_all;
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 use crate::helpers::{Reply, TestApp};
@@ -48,7 +48,7 @@ async fn thirty_two_clients_reserving_one_part_never_reserve_more_than_exists(ap
 
 /// One random operation; returns (units received, units that left the network) on success.
 async fn random_operation(app: &TestApp, seed: u64) -> (i64, i64) {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let warehouses = ["N-RDC", "N-01", "E-RDC"];
     let parts = ["P-1", "P-2"];
     let mut received = 0;

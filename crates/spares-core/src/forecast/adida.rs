@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn side_by_side_block_sums_are_the_plain_sums() {
-        let mut next = crate::forecast::xorshift(7);
+        let mut next = crate::forecast::test_stream(7);
         // Fractional values, so that summation order would show.
         let x: Vec<f64> = (0..203).map(|_| (next() % 1000) as f64 / 7.0).collect();
         for k in 1..=40 {

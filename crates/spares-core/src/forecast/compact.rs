@@ -167,7 +167,7 @@ mod tests {
     }
 
     fn series() -> Vec<Vec<f64>> {
-        let mut next = crate::forecast::xorshift(0xc0ff_ee11);
+        let mut next = crate::forecast::test_stream(0xc0ff_ee11);
         let mut all: Vec<Vec<f64>> = (0..200)
             .map(|case| {
                 let n = (next() % 100) as usize;

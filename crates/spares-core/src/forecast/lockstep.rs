@@ -327,7 +327,7 @@ fn sse_columns<const W: usize>(columns: &[f64], lengths: &[usize; W], alphas: [f
 mod tests {
     use super::*;
     use crate::forecast::ses::{optimize_alpha, ses_sse};
-    use crate::forecast::xorshift as rng;
+    use crate::forecast::test_stream as rng;
 
     /// Series of every kind that can steer a search differently: ties (constant runs, 0-2
     /// points), multimodal SSEs, lengths spread so that groups mix lengths and the tail group
