@@ -15,7 +15,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 7807 problem: the one type every `application/problem+json` body is built from, and
 /// the schema the OpenAPI document publishes for them. Members beyond the standard five appear
-/// only for the problem types that have them.
+/// only for the problem types that have them, and are then never `null`: absent members are
+/// omitted, so the schema declares them optional and not nullable (the test
+/// `problem_schema::real_problem_bodies_validate_against_the_published_problem_schema` holds
+/// the two together).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     /// `/problems/<slug>`, one slug per kind of refusal.
@@ -28,40 +31,53 @@ pub struct Problem {
     /// The offending field, in plain words (`lines[0].quantity`), for validation errors and
     /// rejected imports (`body`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
     /// Every offending field of a request, or every bad row of an import with its line.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldError>>,
     /// For insufficient stock: the warehouse, the part, and what was asked for (the part and
     /// the quantity also for an over-receipt).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub warehouse: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub part_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub requested: Option<i64>,
     /// For insufficient stock: what could be taken now.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub available: Option<i64>,
     /// For a reservation shortage: each short line and where the part is available.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub lines: Option<Vec<ShortageLine>>,
     /// For an over-receipt: the purchase order, and what of the line is still outstanding and
     /// how much more its tolerance accepts.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub purchase_order: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub outstanding: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub tolerance: Option<i64>,
     /// For a 503 `not-configured`: the setting the operation needs.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub setting: Option<String>,
     /// For a 429: which limit (`auth_failures` per client address, or `key`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub limit: Option<String>,
     /// For a 429: seconds until a retry can succeed (also in `Retry-After`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub retry_after_seconds: Option<u64>,
 }
 
@@ -70,6 +86,7 @@ pub struct Problem {
 pub struct FieldError {
     /// 1-based line of the imported file (the header is line 1 for CSV); absent for requests.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub line: Option<u64>,
     pub field: String,
     pub message: String,

@@ -18,6 +18,7 @@ mod limits;
 mod metrics;
 mod movements;
 mod openapi;
+mod problem_schema;
 mod process;
 mod purchase_orders;
 mod replenishment;
