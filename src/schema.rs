@@ -334,6 +334,7 @@ diesel::table! {
         manual_min -> Nullable<BigInt>,
         manual_max -> Nullable<BigInt>,
         computed_at -> Timestamp,
+        binding -> Text,
     }
 }
 
@@ -431,6 +432,7 @@ diesel::table! {
         revised_run_id -> Nullable<BigInt>,
         locked -> Bool,
         engine -> Nullable<Text>,
+        binding -> Text,
     }
 }
 

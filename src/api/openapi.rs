@@ -37,7 +37,7 @@ use super::{
         keys::create, keys::list, keys::update, keys::revoke, audit::list,
         demand::import_history, demand::series, forecasts::list, forecasts::run,
         replenishment::run, replenishment::get_run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
-        proposals::list_proposals, proposals::get_proposal, proposals::edit_proposal,
+        proposals::list_proposals, proposals::get_proposal, proposals::edit_proposal, proposals::preview_proposal,
         proposals::approve, proposals::bulk_approve, proposals::reject, proposals::accept_engine, proposals::unlock,
         replenishment::list_orders, replenishment::get_order, replenishment::cancel_order, replenishment::close_line,
         replenishment::amend_line, replenishment::kpis,

@@ -8,7 +8,9 @@ use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, C
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::replenishment::model::{BulkApprove, BulkApproved, Proposal, ProposalEdit, ProposalFilter, RejectInput};
+use crate::replenishment::model::{
+    BulkApprove, BulkApproved, EngineFigure, Proposal, ProposalEdit, ProposalFilter, RejectInput,
+};
 use crate::replenishment::{proposals, review};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -19,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_proposal))
             .route(web::patch().to(edit_proposal)),
     );
+    cfg.service(resource("/proposals/{id}/preview", "POST").route(web::post().to(preview_proposal)));
     cfg.service(resource("/proposals/{id}/approve", "POST").route(web::post().to(approve)));
     cfg.service(resource("/proposals/{id}/reject", "POST").route(web::post().to(reject)));
     cfg.service(resource("/proposals/{id}/accept-engine", "POST").route(web::post().to(accept_engine)));
@@ -77,6 +80,7 @@ pub async fn edit_proposal(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let Command { input, idempotency } = cmd;
+    let review_days = state.replenishment.review_days;
     let action = if input.override_rules {
         "proposal.edit_override"
     } else {
@@ -90,7 +94,7 @@ pub async fn edit_proposal(
         (action, "proposal"),
         move |conn, principal, _| {
             let before = snapshot(&visible(conn, principal, id)?);
-            let after = review::edit(conn, id, &input)?;
+            let after = review::edit(conn, id, &input, review_days)?;
             Ok(Changed {
                 entity_id: id.to_string(),
                 before,
@@ -100,6 +104,28 @@ pub async fn edit_proposal(
     )
     .await?;
     Ok(respond(stored))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/preview", tag = "replenishment", request_body = ProposalEdit,
+    params(("id" = i64, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "What the edit would make of the proposal (quantity, supplier, value and the recomputed explanation); nothing is changed", body = EngineFigure),
+        (status = 404, description = "Unknown proposal"),
+        (status = 409, description = "The proposal is no longer open")))]
+pub async fn preview_proposal(
+    state: web::Data<AppState>,
+    caller: Caller<need::ReplenishmentRead>,
+    id: web::Path<i64>,
+    cmd: Command<ProposalEdit>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let review_days = state.replenishment.review_days;
+    let (warehouse, preview) = with_conn(&state.pool, move |conn| {
+        review::preview(conn, id, &cmd.input, review_days)
+    })
+    .await?;
+    caller.principal.require_warehouse(&warehouse)?;
+    Ok(ok_json(&preview))
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "replenishment",

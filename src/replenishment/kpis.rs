@@ -3,16 +3,54 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::model::{KpiFilter, Kpis};
 use super::planning::load_parts;
 use super::sites;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{movements as m, proposals as pr, purchase_orders as po, reservation_refusals as rr};
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct KpiFilter {
+    /// First day (UTC, inclusive); default 30 days before `to`.
+    pub from: Option<NaiveDate>,
+    /// Last day (UTC, inclusive); default today.
+    pub to: Option<NaiveDate>,
+    pub region: Option<String>,
+    pub warehouse: Option<String>,
+}
+
+/// Service and stock figures over a period, from the ledger and the refusals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Kpis {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Reservation lines and issues requested, plus refused reservation lines.
+    pub demand_lines: i64,
+    /// Lines served at once from the requested warehouse.
+    pub lines_filled: i64,
+    /// Lines not served at once / all lines.
+    pub stockout_rate: f64,
+    pub units_demanded: i64,
+    pub units_filled: i64,
+    pub unit_fill_rate: f64,
+    /// On hand x unit cost at the end of the period.
+    #[schema(value_type = String)]
+    pub inventory_value: Decimal,
+    /// Cost of units consumed or issued in the period / inventory value, annualised.
+    pub turnover: f64,
+    pub open_proposals: i64,
+    /// Purchase orders past their expected date with units outstanding.
+    pub late_purchase_orders: i64,
+}
 
 pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[String]>) -> Result<Kpis, AppError> {
     let to = filter.to.unwrap_or_else(|| chrono::Utc::now().date_naive());

@@ -3,7 +3,9 @@
 //! propose transfers before purchases, the proposal workflow, purchase orders (whose receipts
 //! lower `on_order` through the ledger), refused reservations and the KPIs.
 
+pub mod approval;
 pub mod calibration;
+pub mod explain;
 pub mod kpis;
 pub mod model;
 pub mod order_changes;

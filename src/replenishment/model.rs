@@ -5,6 +5,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+pub use super::explain::{Binding, Explanation};
+pub use super::kpis::{KpiFilter, Kpis};
+
 /// The stock policy of one (warehouse, part).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Policy {
@@ -161,31 +164,6 @@ impl ProposalStatus {
     }
 }
 
-/// Why a proposal was made: the numbers behind it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Explanation {
-    pub daily_rate: f64,
-    pub demand_class: String,
-    pub method: String,
-    pub lead_time_days: i64,
-    pub reorder_point: i64,
-    pub order_up_to: i64,
-    /// Inventory position before the proposal: on hand - reserved + everything in flight
-    /// (`stock` has the parts).
-    pub position: i64,
-    /// Units of replaced (superseded) parts counted in the position.
-    pub predecessor_stock: i64,
-    /// What the position is made of.
-    #[serde(default)]
-    pub stock: super::positions::Position,
-    pub manual_override: bool,
-    /// Expected fill rate until the next review without and with the proposal.
-    pub fill_rate_without: f64,
-    pub fill_rate_with: f64,
-    /// For transfers: days the transfer takes; for purchases: the supplier's lead time.
-    pub arrives_in_days: i64,
-}
-
 /// One figure a revision changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProposalChange {
@@ -195,7 +173,9 @@ pub struct ProposalChange {
     pub to: String,
 }
 
-/// What the engine would propose now for the need of a locked proposal.
+/// A proposal's figures: what the engine would propose now beside a locked proposal (`engine`),
+/// or what an edit would make of a proposal (`POST /proposals/{id}/preview`, with
+/// `explanation` recomputed for that quantity and supplier, no `reason` and no `run_id`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EngineFigure {
     /// 0 when the engine sees no need any more (`reason` says why).
@@ -207,7 +187,8 @@ pub struct EngineFigure {
     pub value: Decimal,
     pub explanation: Option<Explanation>,
     pub reason: Option<String>,
-    /// The run that computed it; absent when it is the figure the planner edited away from.
+    /// The run that computed it; absent when it is the figure the planner edited away from,
+    /// and in a preview.
     pub run_id: Option<i64>,
 }
 
@@ -234,6 +215,8 @@ pub struct Proposal {
     pub value: Decimal,
     /// Purchases of one supplier into one region share this key: they are ordered together.
     pub consolidation: String,
+    /// What set the quantity (the same as `explanation.binding`).
+    pub binding: Binding,
     pub explanation: Explanation,
     /// Why it was rejected or withdrawn.
     pub reason: Option<String>,
@@ -418,40 +401,4 @@ pub struct LineAmendment {
     pub quantity: Option<i64>,
     /// When the rest of the line is now expected (`YYYY-MM-DD`, UTC).
     pub expected_date: Option<NaiveDate>,
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct KpiFilter {
-    /// First day (UTC, inclusive); default 30 days before `to`.
-    pub from: Option<NaiveDate>,
-    /// Last day (UTC, inclusive); default today.
-    pub to: Option<NaiveDate>,
-    pub region: Option<String>,
-    pub warehouse: Option<String>,
-}
-
-/// Service and stock figures over a period, from the ledger and the refusals.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Kpis {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    /// Reservation lines and issues requested, plus refused reservation lines.
-    pub demand_lines: i64,
-    /// Lines served at once from the requested warehouse.
-    pub lines_filled: i64,
-    /// Lines not served at once / all lines.
-    pub stockout_rate: f64,
-    pub units_demanded: i64,
-    pub units_filled: i64,
-    pub unit_fill_rate: f64,
-    /// On hand x unit cost at the end of the period.
-    #[schema(value_type = String)]
-    pub inventory_value: Decimal,
-    /// Cost of units consumed or issued in the period / inventory value, annualised.
-    pub turnover: f64,
-    pub open_proposals: i64,
-    /// Purchase orders past their expected date with units outstanding.
-    pub late_purchase_orders: i64,
 }

@@ -2,24 +2,23 @@
 //! into purchase orders (one per supplier and destination) and transfers into transfer
 //! documents (one per lane), in the approval's transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use diesel::dsl;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
+pub use super::approval::approve_many;
 use super::model::{
-    BulkApproved, EngineFigure, Explanation, Proposal, ProposalChange, ProposalFilter, ProposalKind, ProposalStatus,
+    Binding, EngineFigure, Explanation, Proposal, ProposalChange, ProposalFilter, ProposalKind, ProposalStatus,
 };
 use super::planning::Draft;
-use super::{money_cents, money_text, purchase_orders, sites, ReplenishmentSettings, Site};
+use super::{money_cents, money_text, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::pagination::PageRequest;
-use crate::reservations::model::LineInput;
 use crate::schema::{parts, proposals as pr, regions, suppliers};
 use crate::stock::ledger::Actor;
-use crate::transfers::{model::TransferInput, service as transfers};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pr)]
@@ -50,6 +49,7 @@ pub(crate) struct Row {
     pub revised_run_id: Option<i64>,
     pub locked: bool,
     pub engine: Option<String>,
+    pub binding: String,
 }
 
 impl Row {
@@ -95,7 +95,7 @@ pub(crate) fn kind_str(kind: ProposalKind) -> &'static str {
 /// Names for the ids a proposal row holds.
 pub(crate) struct Names {
     sites: HashMap<i64, Site>,
-    parts: HashMap<i64, String>,
+    pub(crate) parts: HashMap<i64, String>,
     suppliers: HashMap<i64, String>,
 }
 
@@ -125,7 +125,7 @@ impl Names {
         })
     }
 
-    fn site(&self, id: i64) -> String {
+    pub(crate) fn site(&self, id: i64) -> String {
         self.sites.get(&id).map(|s| s.code.clone()).unwrap_or_default()
     }
 
@@ -168,6 +168,7 @@ impl Names {
             quantity: r.quantity,
             unit_price: crate::validate::stored_decimal(&r.unit_price)?,
             value: crate::validate::stored_decimal(&r.value)?,
+            binding: Binding::from_stored(&r.binding)?,
             explanation: from_json(&r.explanation)?,
             reason: r.reason,
             revision: r.revision,
@@ -232,6 +233,7 @@ pub(crate) fn insert_draft(conn: &mut AnyConnection, run_id: i64, d: &Draft) -> 
             pr::unit_price.eq(money_text(d.unit_price)),
             value_columns(value),
             pr::explanation.eq(to_json(&d.explanation)?),
+            pr::binding.eq(d.explanation.binding.as_str()),
             pr::auto_approved.eq(false),
             pr::created_at.eq(db::now()),
             pr::revision.eq(1i64),
@@ -277,13 +279,18 @@ pub(crate) fn auto_approve(
     Ok(())
 }
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Proposal, AppError> {
-    let row: Row = pr::table
+/// The stored row of a proposal; 404 when there is none.
+fn load_row(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
+    pr::table
         .find(id)
         .select(Row::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("proposal", id.to_string()))?;
+        .ok_or_else(|| AppError::not_found("proposal", id.to_string()))
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Proposal, AppError> {
+    let row = load_row(conn, id)?;
     Ok(to_proposals(conn, vec![row])?.remove(0))
 }
 
@@ -361,12 +368,7 @@ pub fn list(
 }
 
 pub(crate) fn load_open(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
-    let row: Row = pr::table
-        .find(id)
-        .select(Row::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("proposal", id.to_string()))?;
+    let row = load_row(conn, id)?;
     if row.status != ProposalStatus::Open.as_str() {
         return Err(AppError::InvalidState(format!(
             "proposal {id} is {}, not open",
@@ -388,93 +390,4 @@ pub fn reject(conn: &mut AnyConnection, id: i64, reason: &str, actor: &Actor) ->
         ))
         .execute(conn)?;
     get(conn, id)
-}
-
-/// Approves open proposals (all or none): purchases become purchase orders, one per supplier
-/// and destination warehouse; transfers become transfer documents, one per lane.
-/// New purchase orders take the over-receipt tolerance in force (`over_receipt_pct`).
-pub fn approve_many(
-    conn: &mut AnyConnection,
-    ids: &[i64],
-    over_receipt_pct: Decimal,
-    actor: &Actor,
-) -> Result<BulkApproved, AppError> {
-    if ids.is_empty() {
-        return Err(AppError::validation("ids", "must not be empty"));
-    }
-    let mut rows = Vec::with_capacity(ids.len());
-    for (i, id) in ids.iter().enumerate() {
-        if ids[..i].contains(id) {
-            return Err(AppError::validation(format!("ids[{i}]"), "is listed twice"));
-        }
-        rows.push(load_open(conn, *id)?);
-    }
-    let names = Names::load(conn, &rows)?;
-    let mut orders: BTreeMap<(i64, i64), Vec<&Row>> = BTreeMap::new();
-    let mut lanes: BTreeMap<(i64, i64), Vec<&Row>> = BTreeMap::new();
-    for row in &rows {
-        match (row.kind.as_str(), row.supplier_id, row.from_warehouse_id) {
-            ("transfer", _, Some(from)) => lanes.entry((from, row.warehouse_id)).or_default().push(row),
-            (_, Some(supplier), _) => orders.entry((supplier, row.warehouse_id)).or_default().push(row),
-            _ => return Err(AppError::InvalidState(format!("proposal {} has no source", row.id))),
-        }
-    }
-    let now = db::now();
-    let mut result = BulkApproved {
-        approved: Vec::new(),
-        purchase_orders: Vec::new(),
-        transfers: Vec::new(),
-    };
-    for ((supplier, warehouse), group) in &orders {
-        let mut lines = Vec::new();
-        for r in group {
-            lines.push(purchase_orders::NewLine {
-                part_id: r.part_id,
-                quantity: r.quantity,
-                unit_price: crate::validate::stored_decimal(&r.unit_price)?,
-            });
-        }
-        let po = purchase_orders::create(conn, (*supplier, *warehouse), &lines, over_receipt_pct, actor)?;
-        let group_ids: Vec<i64> = group.iter().map(|r| r.id).collect();
-        diesel::update(pr::table.filter(pr::id.eq_any(&group_ids)))
-            .set(pr::purchase_order_id.eq(Some(po)))
-            .execute(conn)?;
-        result.purchase_orders.push(po);
-    }
-    for ((from, to), group) in &lanes {
-        let mut quantities: BTreeMap<String, i64> = BTreeMap::new();
-        for r in group {
-            *quantities
-                .entry(names.parts.get(&r.part_id).cloned().unwrap_or_default())
-                .or_default() += r.quantity;
-        }
-        let input = TransferInput {
-            from: names.site(*from),
-            to: names.site(*to),
-            lines: quantities
-                .into_iter()
-                .map(|(part_number, quantity)| LineInput { part_number, quantity })
-                .collect(),
-            note: Some("replenishment proposal".to_owned()),
-        };
-        let transfer = transfers::create(conn, actor, &input)?;
-        let group_ids: Vec<i64> = group.iter().map(|r| r.id).collect();
-        diesel::update(pr::table.filter(pr::id.eq_any(&group_ids)))
-            .set(pr::transfer_id.eq(Some(transfer.id)))
-            .execute(conn)?;
-        result.transfers.push(transfer.id);
-    }
-    diesel::update(pr::table.filter(pr::id.eq_any(ids)))
-        .set((
-            pr::status.eq(ProposalStatus::Approved.as_str()),
-            pr::decided_at.eq(Some(now)),
-            pr::decided_by.eq(Some(actor.name.clone())),
-        ))
-        .execute(conn)?;
-    for id in ids {
-        let proposal = get(conn, *id)?;
-        crate::webhooks::enqueue(conn, "proposal.approved", &proposal)?;
-        result.approved.push(proposal);
-    }
-    Ok(result)
 }

@@ -4,44 +4,98 @@
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use super::model::{Proposal, ProposalChange, ProposalEdit};
+use super::explain::{self, Basis, Binding, Candidate, Explanation};
+use super::model::{EngineFigure, Proposal, ProposalChange, ProposalEdit};
 use super::money_text;
-use super::proposals::{self, load_open, to_json, value_columns, Row, StoredEngine};
+use super::proposals::{self, from_json, load_open, to_json, value_columns, Row, StoredEngine};
 use super::revisions::{engine_snapshot, withdraw};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{proposals as pr, supplier_parts as sp};
 use crate::stock::ledger::Actor;
 
-/// Changes the quantity (and, for purchases, the supplier) of an open proposal and locks it:
-/// later runs keep these figures and record theirs beside them. The first edit keeps the
-/// engine's figure it replaced as the one to go back to.
-pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<Proposal, AppError> {
-    let row = load_open(conn, id)?;
+/// A supplier's terms for one part, as an edit needs them.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sp)]
+struct SupplierTerms {
+    lead_time_days: i32,
+    moq: i64,
+    pack_size: i64,
+    unit_price: String,
+}
+
+fn supplier_terms(conn: &mut AnyConnection, supplier: i64, part: i64) -> Result<Option<SupplierTerms>, AppError> {
+    Ok(sp::table
+        .filter(sp::supplier_id.eq(supplier))
+        .filter(sp::part_id.eq(part))
+        .select(SupplierTerms::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The figures of `input` applied to an open proposal: quantity, supplier and price, the
+/// supplier's MOQ and pack rules checked (unless `override`), and the explanation recomputed
+/// with that supplier's lead time and rules. Writes nothing (the edit and the preview share it).
+fn candidate(
+    conn: &mut AnyConnection,
+    row: &Row,
+    input: &ProposalEdit,
+    review_days: i64,
+) -> Result<(i64, Option<i64>, Decimal, Explanation), AppError> {
     let quantity = match input.quantity {
         Some(q) => crate::validate::positive("quantity", q)?,
         None => row.quantity,
     };
-    let (supplier_id, unit_price) = match &input.supplier {
-        None => (row.supplier_id, crate::validate::stored_decimal(&row.unit_price)?),
+    let stored: Explanation = from_json(&row.explanation)?;
+    let supplier_id = match &input.supplier {
+        None => row.supplier_id,
         Some(_) if row.kind == "transfer" => {
             return Err(AppError::validation("supplier", "does not apply to transfer proposals"))
         }
-        Some(code) => {
-            let supplier = crate::catalog::suppliers::resolve(conn, "supplier", code)?;
-            let price: Option<String> = sp::table
-                .filter(sp::supplier_id.eq(supplier.id))
-                .filter(sp::part_id.eq(row.part_id))
-                .select(sp::unit_price)
-                .first(conn)
-                .optional()?;
-            let price = price.ok_or_else(|| AppError::validation("supplier", "has no terms for this part"))?;
-            (Some(supplier.id), crate::validate::stored_decimal(&price)?)
-        }
+        Some(code) => Some(crate::catalog::suppliers::resolve(conn, "supplier", code)?.id),
     };
-    if let Some(supplier) = supplier_id.filter(|_| row.kind == "purchase" && !input.override_rules) {
-        check_order_rules(conn, (supplier, row.part_id), quantity)?;
+    let terms = match supplier_id.filter(|_| row.kind == "purchase") {
+        Some(supplier) => Some(
+            supplier_terms(conn, supplier, row.part_id)?
+                .ok_or_else(|| AppError::validation("supplier", "has no terms for this part"))?,
+        ),
+        None => None,
+    };
+    if let Some(t) = terms.as_ref().filter(|_| !input.override_rules) {
+        check_order_rules((t.moq, t.pack_size), quantity)?;
     }
+    let unit_price = match &terms {
+        Some(t) if input.supplier.is_some() => crate::validate::stored_decimal(&t.unit_price)?,
+        _ => crate::validate::stored_decimal(&row.unit_price)?,
+    };
+    let (pair, stock) = explain::pair_now(conn, row.warehouse_id, row.part_id)?;
+    let basis = Basis {
+        pair: &pair,
+        stock,
+        review_days,
+        urgent: stored.binding == Binding::UrgentRefusal,
+        today: db::now().date(),
+    };
+    let explanation = explain::explain(
+        &basis,
+        &Candidate {
+            kind: row.kind(),
+            quantity,
+            arrives_in_days: terms
+                .as_ref()
+                .map_or(stored.arrives_in_days, |t| i64::from(t.lead_time_days)),
+            rules: terms.as_ref().map(|t| (t.moq, t.pack_size)),
+        },
+    );
+    Ok((quantity, supplier_id, unit_price, explanation))
+}
+
+/// Changes the quantity (and, for purchases, the supplier) of an open proposal, recomputes its
+/// explanation and locks it: later runs keep these figures and record theirs beside them. The
+/// first edit keeps the engine's figure it replaced as the one to go back to.
+pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit, review_days: i64) -> Result<Proposal, AppError> {
+    let row = load_open(conn, id)?;
+    let (quantity, supplier_id, unit_price, explanation) = candidate(conn, &row, input, review_days)?;
     let engine = match row.stored_engine()? {
         Some(engine) => engine,
         None => engine_snapshot(&row)?,
@@ -52,6 +106,8 @@ pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<P
             pr::supplier_id.eq(supplier_id),
             pr::unit_price.eq(money_text(unit_price)),
             value_columns(unit_price * Decimal::from(quantity)),
+            pr::explanation.eq(to_json(&explanation)?),
+            pr::binding.eq(explanation.binding.as_str()),
             pr::locked.eq(true),
             pr::engine.eq(Some(to_json(&engine)?)),
         ))
@@ -59,16 +115,32 @@ pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit) -> Result<P
     proposals::get(conn, id)
 }
 
+/// What [`edit`] would make of the proposal, changing nothing.
+pub fn preview(
+    conn: &mut AnyConnection,
+    id: i64,
+    input: &ProposalEdit,
+    review_days: i64,
+) -> Result<(String, EngineFigure), AppError> {
+    let row = load_open(conn, id)?;
+    let (quantity, supplier_id, unit_price, explanation) = candidate(conn, &row, input, review_days)?;
+    let names = proposals::Names::load(conn, std::slice::from_ref(&row))?;
+    let preview = EngineFigure {
+        quantity,
+        // The supplier asked for, else the proposal's own.
+        supplier: input.supplier.clone().or_else(|| names.supplier(supplier_id)),
+        unit_price,
+        value: unit_price * Decimal::from(quantity),
+        explanation: Some(explanation),
+        reason: None,
+        run_id: None,
+    };
+    Ok((names.site(row.warehouse_id), preview))
+}
+
 /// A purchase quantity must reach the supplier's MOQ and be whole packs, unless the planner
 /// says `override`.
-fn check_order_rules(conn: &mut AnyConnection, (supplier, part): (i64, i64), quantity: i64) -> Result<(), AppError> {
-    let rules: Option<(i64, i64)> = sp::table
-        .filter(sp::supplier_id.eq(supplier))
-        .filter(sp::part_id.eq(part))
-        .select((sp::moq, sp::pack_size))
-        .first(conn)
-        .optional()?;
-    let Some((moq, pack)) = rules else { return Ok(()) };
+fn check_order_rules((moq, pack): (i64, i64), quantity: i64) -> Result<(), AppError> {
     if quantity < moq {
         return Err(AppError::validation(
             "quantity",
@@ -114,9 +186,9 @@ pub fn accept_engine(conn: &mut AnyConnection, id: i64, actor: &Actor) -> Result
             to: engine.quantity.to_string(),
         });
     }
-    let explanation = match &engine.explanation {
-        Some(e) => to_json(e)?,
-        None => row.explanation.clone(),
+    let (explanation, binding) = match &engine.explanation {
+        Some(e) => (to_json(e)?, e.binding.as_str().to_owned()),
+        None => (row.explanation.clone(), row.binding.clone()),
     };
     diesel::update(pr::table.find(id))
         .set((
@@ -125,6 +197,7 @@ pub fn accept_engine(conn: &mut AnyConnection, id: i64, actor: &Actor) -> Result
             pr::unit_price.eq(money_text(engine.unit_price)),
             value_columns(engine.unit_price * Decimal::from(engine.quantity)),
             pr::explanation.eq(explanation),
+            pr::binding.eq(binding),
             pr::locked.eq(false),
             pr::engine.eq(None::<String>),
             pr::revised_at.eq(Some(db::now())),

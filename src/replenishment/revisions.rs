@@ -167,6 +167,7 @@ fn revise(
             pr::unit_price.eq(money_text(d.unit_price)),
             value_columns(d.unit_price * Decimal::from(d.quantity)),
             pr::explanation.eq(to_json(&d.explanation)?),
+            pr::binding.eq(d.explanation.binding.as_str()),
             pr::revised_at.eq(Some(now)),
             pr::revised_run_id.eq(Some(run_id)),
         ))

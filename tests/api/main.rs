@@ -8,6 +8,7 @@ mod concurrency;
 mod crash;
 mod deadlines;
 mod demand;
+mod explanations;
 mod forecasts;
 mod harness;
 mod helpers;

@@ -12,9 +12,10 @@ use super::catalog::{cents, forecast_parts, load_terms, manual_pairs, sources, P
 use super::PARTS_PER_CHUNK;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::replenishment::explain::Binding;
 use crate::replenishment::{ReplenishmentSettings, Site};
 use crate::schema::{demand_daily as d, forecasts as f, replenishment_policies as rp};
-use spares_core::replenishment::{self, dist::Dist, policy, Allocation, Constraint, Curve};
+use spares_core::replenishment::{self, dist::Dist, explain, policy, Allocation, Constraint, Curve};
 
 /// One pair's model before the allocation.
 struct Item {
@@ -87,10 +88,24 @@ pub(super) fn plan(
         return Ok((0, None));
     }
     let keys: Vec<(i64, i64)> = items.iter().map(|i| (i.warehouse_id, i.part_id)).collect();
-    let constraints = constraints(settings, catalog, network, &keys, ratio);
+    let (kinds, constraints): (Vec<Binding>, Vec<Constraint>) =
+        labelled_constraints(settings, catalog, network, &keys, ratio)
+            .into_iter()
+            .unzip();
     let curves: Vec<&Curve> = items.iter().map(|i| &i.curve).collect();
     let allocation = replenishment::allocate(&curves, &constraints);
-    store_policies(conn, &items, &allocation)?;
+    let bindings: Vec<Binding> = explain::binding_constraints(&allocation, &constraints, items.len())
+        .into_iter()
+        .zip(items.iter().zip(&allocation.picks))
+        .map(|(by, (item, &pick))| {
+            if explain::floor_binds(&item.curve, pick) {
+                Binding::CriticalFloor
+            } else {
+                by.map_or(Binding::NetworkTarget, |c| kinds[c])
+            }
+        })
+        .collect();
+    store_policies(conn, &items, (&allocation, &bindings))?;
     let price = allocation.prices.first().copied();
     let rate = allocation.rates.first().copied();
     Ok((items.len() as i64, price.zip(rate)))
@@ -177,13 +192,18 @@ fn chunk_items(
     Ok(items)
 }
 
-/// Writes the allocated levels, replacing each part's computed (not manual) policies.
-fn store_policies(conn: &mut AnyConnection, items: &[Item], allocation: &Allocation) -> Result<(), AppError> {
+/// Writes the allocated levels with what set each (`bindings`), replacing each part's
+/// computed (not manual) policies.
+fn store_policies(
+    conn: &mut AnyConnection,
+    items: &[Item],
+    (allocation, bindings): (&Allocation, &[Binding]),
+) -> Result<(), AppError> {
     let now = db::now();
     let values: Vec<_> = items
         .iter()
-        .zip(&allocation.picks)
-        .map(|(item, &pick)| {
+        .zip(allocation.picks.iter().zip(bindings))
+        .map(|(item, (&pick, binding))| {
             let level = item.curve.levels[pick];
             let levels = replenishment::levels_of(level.s, item.batch);
             let fill = if item.curve.line_rate > 0.0 {
@@ -203,6 +223,7 @@ fn store_policies(conn: &mut AnyConnection, items: &[Item], allocation: &Allocat
                 rp::method.eq(item.method.clone()),
                 rp::manual.eq(false),
                 rp::computed_at.eq(now),
+                rp::binding.eq(binding.as_str()),
             )
         })
         .collect();
@@ -295,21 +316,43 @@ pub(crate) fn constraints(
     pairs: &[(i64, i64)],
     ratio: f64,
 ) -> Vec<Constraint> {
-    let mut out = vec![Constraint::network(pairs.len(), settings.stockout_target * ratio)];
-    let mut add = |target: f64, member: &dyn Fn(&(i64, i64)) -> bool| {
+    labelled_constraints(settings, catalog, network, pairs, ratio)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// [`constraints`], each with the kind of target it is (what a pair's explanation names).
+fn labelled_constraints(
+    settings: &ReplenishmentSettings,
+    catalog: &HashMap<i64, PartInfo>,
+    network: &HashMap<i64, Site>,
+    pairs: &[(i64, i64)],
+    ratio: f64,
+) -> Vec<(Binding, Constraint)> {
+    let mut out = vec![(
+        Binding::NetworkTarget,
+        Constraint::network(pairs.len(), settings.stockout_target * ratio),
+    )];
+    let mut add = |kind: Binding, target: f64, member: &dyn Fn(&(i64, i64)) -> bool| {
         let members: Vec<usize> = (0..pairs.len()).filter(|&i| member(&pairs[i])).collect();
         if !members.is_empty() {
-            out.push(Constraint {
-                members,
-                max_rate: target * ratio,
-            });
+            out.push((
+                kind,
+                Constraint {
+                    members,
+                    max_rate: target * ratio,
+                },
+            ));
         }
     };
     for (region, target) in &settings.region_targets {
-        add(*target, &|(w, _)| network.get(w).is_some_and(|s| &s.region == region));
+        add(Binding::RegionTarget, *target, &|(w, _)| {
+            network.get(w).is_some_and(|s| &s.region == region)
+        });
     }
     for (class, target) in &settings.class_targets {
-        add(*target, &|(_, p)| {
+        add(Binding::ClassTarget, *target, &|(_, p)| {
             catalog.get(p).is_some_and(|x| &x.criticality == class)
         });
     }

@@ -149,6 +149,8 @@ fn run_on(
         network: &network,
         run_id: id,
         actor,
+        urgent: trigger == "urgent",
+        today: started.date(),
     };
     let outcome = work(conn, &ctx, replan, only_part);
     let finished = db::now();

@@ -14,51 +14,14 @@ use super::PARTS_PER_CHUNK;
 use crate::catalog::suppliers::DEFAULT_LEAD_DAYS;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::replenishment::explain::{self, Basis, Candidate, Pair};
 use crate::replenishment::model::{Explanation, ProposalKind};
 use crate::replenishment::positions::{self, Position};
 use crate::replenishment::revisions::{self, Assessed};
 use crate::replenishment::{proposals, ReplenishmentSettings, Site};
-use crate::schema::{forecasts as f, replenishment_policies as rp};
+use crate::schema::replenishment_policies as rp;
 use crate::stock::ledger::Actor;
-use spares_core::replenishment::{dist::Dist, policy, rebalance};
-
-/// A stored policy row, as proposing reads it.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = rp)]
-struct PolicyRow {
-    warehouse_id: i64,
-    part_id: i64,
-    reorder_point: i64,
-    order_up_to: i64,
-    daily_rate: f64,
-    lead_time_days: i32,
-    demand_class: String,
-    method: String,
-    manual: bool,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = f)]
-struct MomentsRow {
-    warehouse_id: i64,
-    part_id: i64,
-    lead_time_mean: f64,
-    lead_time_variance: f64,
-}
-
-/// A pair's stored policy and forecast moments, as proposing needs them.
-#[derive(Debug, Clone)]
-struct Pair {
-    s: i64,
-    order_up_to: i64,
-    daily_rate: f64,
-    lead_days: i64,
-    class: String,
-    method: String,
-    manual: bool,
-    mean: f64,
-    variance: f64,
-}
+use spares_core::replenishment::{policy, rebalance};
 
 /// A proposal before it is stored.
 pub(crate) struct Draft {
@@ -90,6 +53,10 @@ pub(super) struct Context<'a> {
     pub network: &'a HashMap<i64, Site>,
     pub run_id: i64,
     pub actor: &'a Actor,
+    /// An urgent run (after a refused reservation): its proposals say so.
+    pub urgent: bool,
+    /// Today (UTC), for projected stock-out dates.
+    pub today: chrono::NaiveDate,
 }
 
 /// Warehouses in matching order (regional centres first, so among equal lanes they give
@@ -155,41 +122,6 @@ pub(super) fn propose(
     Ok((purchases, transfers))
 }
 
-/// The stored policies of a chunk's pairs with their forecast moments, by part then warehouse.
-fn load_pairs(conn: &mut AnyConnection, chunk: &[i64]) -> Result<BTreeMap<i64, BTreeMap<i64, Pair>>, AppError> {
-    let policies: Vec<PolicyRow> = rp::table
-        .filter(rp::part_id.eq_any(chunk))
-        .select(PolicyRow::as_select())
-        .load(conn)?;
-    let moments: HashMap<(i64, i64), (f64, f64)> = f::table
-        .filter(f::part_id.eq_any(chunk))
-        .select(MomentsRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|m| ((m.warehouse_id, m.part_id), (m.lead_time_mean, m.lead_time_variance)))
-        .collect();
-    let mut by_part: BTreeMap<i64, BTreeMap<i64, Pair>> = BTreeMap::new();
-    for row in policies {
-        let (mean, variance) = moments
-            .get(&(row.warehouse_id, row.part_id))
-            .copied()
-            .unwrap_or((0.0, 0.0));
-        let pair = Pair {
-            s: row.reorder_point,
-            order_up_to: row.order_up_to,
-            daily_rate: row.daily_rate,
-            lead_days: i64::from(row.lead_time_days),
-            class: row.demand_class,
-            method: row.method,
-            manual: row.manual,
-            mean,
-            variance,
-        };
-        by_part.entry(row.part_id).or_default().insert(row.warehouse_id, pair);
-    }
-    Ok(by_part)
-}
-
 /// Drafts for one chunk of parts, reconciled with their open proposals in one transaction.
 fn propose_chunk(
     conn: &mut AnyConnection,
@@ -197,7 +129,7 @@ fn propose_chunk(
     lanes: &Lanes,
     chunk: &[i64],
 ) -> Result<Vec<Draft>, AppError> {
-    let mut by_part = load_pairs(conn, chunk)?;
+    let mut by_part = explain::load_pairs(conn, chunk)?;
     let sources: Vec<i64> = ctx
         .catalog
         .iter()
@@ -297,35 +229,16 @@ fn needs(ctx: &Context<'_>, lanes: &Lanes, part: &PartView<'_>, found: &mut Find
     needs.into_iter().map(|(_, n)| n).collect()
 }
 
-fn fill(dist: &Dist, position: i64) -> f64 {
-    if position <= 0 {
-        0.0
-    } else {
-        dist.cdf((position - 1) as u64)
-    }
-}
-
-/// Why `qty` arriving in `days` at `w`.
-fn explain(part: &PartView<'_>, w: i64, qty: i64, days: i64) -> Explanation {
-    let pair = &part.pairs[&w];
-    let stock = part.position.get(&w).copied().unwrap_or_default();
-    let pos = stock.total();
-    let dist = Dist::new(pair.mean, pair.variance);
-    Explanation {
-        daily_rate: pair.daily_rate,
-        demand_class: pair.class.clone(),
-        method: pair.method.clone(),
-        lead_time_days: pair.lead_days,
-        reorder_point: pair.s,
-        order_up_to: pair.order_up_to,
-        position: pos,
-        predecessor_stock: stock.predecessor_stock,
-        stock,
-        manual_override: pair.manual,
-        fill_rate_without: fill(&dist, pos),
-        fill_rate_with: fill(&dist, pos + qty),
-        arrives_in_days: days,
-    }
+/// Why `qty` arriving in `days` at `w`, under the supplier's `rules` (purchases).
+fn explain(ctx: &Context<'_>, part: &PartView<'_>, w: i64, candidate: Candidate) -> Explanation {
+    let basis = Basis {
+        pair: &part.pairs[&w],
+        stock: part.position.get(&w).copied().unwrap_or_default(),
+        review_days: ctx.settings.review_days,
+        urgent: ctx.urgent,
+        today: ctx.today,
+    };
+    explain::explain(&basis, &candidate)
 }
 
 /// One part's drafts: transfers from excess first, the rest bought.
@@ -348,7 +261,17 @@ fn propose_part(ctx: &Context<'_>, lanes: &Lanes, part: &PartView<'_>, found: &m
             region_id: ctx.network[&to].region_id,
             quantity: m.qty,
             unit_price: part.info.unit_cost,
-            explanation: explain(part, to, m.qty, i64::from(lane(m.from, m.to))),
+            explanation: explain(
+                ctx,
+                part,
+                to,
+                Candidate {
+                    kind: ProposalKind::Transfer,
+                    quantity: m.qty,
+                    arrives_in_days: i64::from(lane(m.from, m.to)),
+                    rules: None,
+                },
+            ),
         });
     }
     let Some(t) = part.terms else { return drafts };
@@ -368,7 +291,17 @@ fn propose_part(ctx: &Context<'_>, lanes: &Lanes, part: &PartView<'_>, found: &m
             region_id: ctx.network[&w].region_id,
             quantity: qty,
             unit_price: t.unit_price,
-            explanation: explain(part, w, qty, t.lead_days),
+            explanation: explain(
+                ctx,
+                part,
+                w,
+                Candidate {
+                    kind: ProposalKind::Purchase,
+                    quantity: qty,
+                    arrives_in_days: t.lead_days,
+                    rules: Some((t.moq, t.pack_size)),
+                },
+            ),
         });
     }
     drafts

@@ -197,6 +197,12 @@ fn matrix(
         ),
         (
             Method::POST,
+            r("/api/v1/proposals/999/preview"),
+            Some(json!({ "quantity": 2 })),
+            REPLENISHMENT_READ,
+        ),
+        (
+            Method::POST,
             r("/api/v1/proposals/999/approve"),
             None,
             REPLENISHMENT_WRITE,

@@ -16,6 +16,7 @@
 pub mod allocate;
 pub mod calibrate;
 pub mod dist;
+pub mod explain;
 pub mod policy;
 pub mod rebalance;
 

@@ -1,0 +1,2 @@
+ALTER TABLE replenishment_policies DROP COLUMN binding;
+ALTER TABLE proposals DROP COLUMN binding;
