@@ -36,7 +36,7 @@ use super::{
         reservations::reserve, reservations::list, reservations::get, reservations::consume, reservations::release,
         keys::create, keys::list, keys::update, keys::revoke, audit::list,
         demand::import_history, demand::series, forecasts::list, forecasts::run,
-        replenishment::run, replenishment::get_run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
+        replenishment::run, replenishment::list_runs, replenishment::get_run, replenishment::list_policies, replenishment::set_override, replenishment::clear_override,
         proposals::list_proposals, proposals::get_proposal, proposals::edit_proposal, proposals::preview_proposal,
         proposals::approve, proposals::bulk_approve, proposals::reject, proposals::accept_engine, proposals::unlock,
         replenishment::list_orders, replenishment::get_order, replenishment::cancel_order, replenishment::close_line,

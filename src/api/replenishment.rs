@@ -12,11 +12,16 @@ use crate::replenishment::model::{
     KpiFilter, Kpis, LineAmendment, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter,
     RunRequest, RunSummary,
 };
+use crate::replenishment::runs::RunFilter;
 use crate::replenishment::{kpis, order_changes, planning, policies, purchase_orders, runs};
 use crate::stock::ledger::Actor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/replenishment/runs", "POST").route(web::post().to(run)));
+    cfg.service(
+        resource("/replenishment/runs", "GET, POST")
+            .route(web::get().to(list_runs))
+            .route(web::post().to(run)),
+    );
     cfg.service(resource("/replenishment/runs/{id}", "GET").route(web::get().to(get_run)));
     cfg.service(resource("/policies", "GET").route(web::get().to(list_policies)));
     cfg.service(
@@ -57,6 +62,18 @@ pub async fn run(
     })
     .await?;
     Ok(respond(stored))
+}
+
+#[utoipa::path(get, path = "/api/v1/replenishment/runs", tag = "replenishment", params(RunFilter),
+    responses(
+        (status = 200, description = "Replenishment runs, newest first", body = Page<RunSummary>)))]
+pub async fn list_runs(
+    state: web::Data<AppState>,
+    _caller: Caller<need::ReplenishmentRead>,
+    filter: web::Query<RunFilter>,
+) -> Result<HttpResponse, AppError> {
+    let page = with_conn(&state.pool, move |conn| runs::list(conn, &filter)).await?;
+    Ok(ok_json(&Page::from(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/replenishment/runs/{id}", tag = "replenishment",

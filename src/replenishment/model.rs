@@ -70,7 +70,8 @@ pub struct RunSummary {
     /// `scheduled`, `manual` or `urgent`.
     pub trigger: String,
     pub status: String,
-    pub scope: String,
+    /// What the run covered (the request it was started with).
+    pub scope: RunRequest,
     /// (warehouse, part) pairs planned.
     pub pairs: i64,
     pub purchases: i64,

@@ -1,57 +1,125 @@
-//! Reading stored replenishment runs, with the calibration each planned with.
+//! Reading stored replenishment runs, with the calibration each planned with: one by id, or
+//! pages of them newest first.
 
 use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::calibration;
-use super::model::RunSummary;
+use super::model::{RunRequest, RunSummary};
+use super::proposals::from_json;
 use crate::catalog::utc;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::pagination::PageRequest;
 use crate::schema::replenishment_runs as runs;
 
-type RunRow = (
-    (i64, String, String, String),
-    (i32, i32, i32),
-    (Option<f64>, Option<f64>, Option<f64>, Option<i64>),
-    (chrono::NaiveDateTime, Option<chrono::NaiveDateTime>),
-);
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = runs)]
+struct RunRow {
+    id: i64,
+    trigger_kind: String,
+    status: String,
+    scope: String,
+    pairs: i32,
+    purchases: i32,
+    transfers: i32,
+    shadow_price: Option<f64>,
+    expected_stockout_rate: Option<f64>,
+    internal_target: Option<f64>,
+    calibration_id: Option<i64>,
+    started_at: chrono::NaiveDateTime,
+    finished_at: Option<chrono::NaiveDateTime>,
+}
+
+/// Which runs to list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RunFilter {
+    /// `scheduled`, `manual` or `urgent`.
+    pub trigger: Option<String>,
+    /// `running`, `succeeded` or `failed`.
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+const TRIGGERS: [&str; 3] = ["scheduled", "manual", "urgent"];
+const STATUSES: [&str; 3] = ["running", "succeeded", "failed"];
+
+/// `value` when it is one of `known`; else a 400 naming `field` and the values it takes.
+fn one_of<'a>(field: &str, value: Option<&'a str>, known: &[&str]) -> Result<Option<&'a str>, AppError> {
+    match value {
+        Some(v) if !known.contains(&v) => Err(AppError::validation(
+            field,
+            format!("must be one of {}", known.join(", ")),
+        )),
+        other => Ok(other),
+    }
+}
 
 /// One run as its summary (the calibration included); a run still going reports what it has.
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<RunSummary, AppError> {
-    let row: Option<RunRow> = runs::table
+    let row: RunRow = runs::table
         .find(id)
-        .select((
-            (runs::id, runs::trigger_kind, runs::status, runs::scope),
-            (runs::pairs, runs::purchases, runs::transfers),
-            (
-                runs::shadow_price,
-                runs::expected_stockout_rate,
-                runs::internal_target,
-                runs::calibration_id,
-            ),
-            (runs::started_at, runs::finished_at),
-        ))
+        .select(RunRow::as_select())
         .first(conn)
-        .optional()?;
-    let ((id, trigger, status, scope), (pairs, purchases, transfers), (price, rate, internal, calibration_id), times) =
-        row.ok_or_else(|| AppError::not_found("replenishment run", id.to_string()))?;
-    let calibration = match calibration_id {
+        .optional()?
+        .ok_or_else(|| AppError::not_found("replenishment run", id.to_string()))?;
+    summary(conn, row)
+}
+
+/// Runs newest first, a page at a time.
+pub fn list(conn: &mut AnyConnection, filter: &RunFilter) -> Result<(Vec<RunSummary>, Option<String>), AppError> {
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    let trigger = one_of("trigger", filter.trigger.as_deref(), &TRIGGERS)?;
+    let status = one_of("status", filter.status.as_deref(), &STATUSES)?;
+    let mut query = runs::table
+        .select(RunRow::as_select())
+        .order(runs::id.desc())
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(t) = trigger {
+        query = query.filter(runs::trigger_kind.eq(t));
+    }
+    if let Some(s) = status {
+        query = query.filter(runs::status.eq(s));
+    }
+    // Newest first: the cursor is the last id shown, the next page is below it.
+    if let Some(before) = page.id_cursor()? {
+        query = query.filter(runs::id.lt(before));
+    }
+    let rows: Vec<RunRow> = query.load(conn)?;
+    let (rows, next) = page.finish(rows, |r| r.id.to_string());
+    let items = rows.into_iter().map(|r| summary(conn, r)).collect::<Result<_, _>>()?;
+    Ok((items, next))
+}
+
+fn summary(conn: &mut AnyConnection, r: RunRow) -> Result<RunSummary, AppError> {
+    let calibration = match r.calibration_id {
         Some(c) => calibration::get(conn, c)?,
         None => None,
     };
+    // Runs store their request as JSON; an empty scope ("") predates that.
+    let scope: RunRequest = if r.scope.trim().is_empty() {
+        RunRequest::default()
+    } else {
+        from_json(&r.scope)?
+    };
     Ok(RunSummary {
-        id,
-        trigger,
-        status,
+        id: r.id,
+        trigger: r.trigger_kind,
+        status: r.status,
         scope,
-        pairs: i64::from(pairs),
-        purchases: i64::from(purchases),
-        transfers: i64::from(transfers),
-        shadow_price: price,
-        expected_stockout_rate: rate,
-        internal_target: internal,
+        pairs: i64::from(r.pairs),
+        purchases: i64::from(r.purchases),
+        transfers: i64::from(r.transfers),
+        shadow_price: r.shadow_price,
+        expected_stockout_rate: r.expected_stockout_rate,
+        internal_target: r.internal_target,
         calibration,
-        started_at: utc(times.0),
-        finished_at: times.1.map(utc),
+        started_at: utc(r.started_at),
+        finished_at: r.finished_at.map(utc),
     })
 }

@@ -26,6 +26,7 @@ mod replenishment;
 mod replenishment_planning;
 mod replenishment_proposals;
 mod reservations;
+mod runs;
 mod scale_out;
 mod secrets;
 mod stable_proposals;

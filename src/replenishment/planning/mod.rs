@@ -160,7 +160,7 @@ fn run_on(
         id,
         trigger: trigger.to_owned(),
         status: status.to_owned(),
-        scope,
+        scope: request.clone(),
         pairs: counts.pairs,
         purchases: counts.purchases,
         transfers: counts.transfers,

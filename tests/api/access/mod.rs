@@ -168,6 +168,7 @@ fn matrix(
         (Method::POST, r("/api/v1/forecasts/run"), None, FORECAST_WRITE),
         (Method::GET, r("/api/v1/audit"), None, ADMIN),
         (Method::POST, r("/api/v1/replenishment/runs"), None, REPLENISHMENT_WRITE),
+        (Method::GET, r("/api/v1/replenishment/runs"), None, REPLENISHMENT_READ),
         (
             Method::GET,
             r("/api/v1/replenishment/runs/999"),
