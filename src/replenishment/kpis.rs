@@ -14,7 +14,9 @@ use super::planning::load_parts;
 use super::sites;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::schema::{movements as m, proposals as pr, purchase_orders as po, reservation_refusals as rr};
+use crate::schema::{
+    demand_records as dr, movements as m, proposals as pr, purchase_orders as po, reservation_refusals as rr,
+};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -26,27 +28,33 @@ pub struct KpiFilter {
     pub to: Option<NaiveDate>,
     pub region: Option<String>,
     pub warehouse: Option<String>,
+    /// Only this part.
+    pub part_number: Option<String>,
 }
 
-/// Service and stock figures over a period, from the ledger and the refusals.
+/// Service and stock figures over a period, from the imported demand history, the ledger and
+/// the refusals. A ratio without a denominator is null, never a perfect score.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Kpis {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Reservation lines and issues requested, plus refused reservation lines.
+    /// Imported demand-history lines, reservation lines and issues, plus refused reservation
+    /// lines.
     pub demand_lines: i64,
-    /// Lines served at once from the requested warehouse.
+    /// Lines served at once from the requested warehouse (imported history counts as served).
     pub lines_filled: i64,
-    /// Lines not served at once / all lines.
-    pub stockout_rate: f64,
+    /// Lines not served at once / all lines; null without demand lines.
+    pub stockout_rate: Option<f64>,
     pub units_demanded: i64,
     pub units_filled: i64,
-    pub unit_fill_rate: f64,
+    /// Units filled / units demanded; null without demand.
+    pub unit_fill_rate: Option<f64>,
     /// On hand x unit cost at the end of the period.
     #[schema(value_type = String)]
     pub inventory_value: Decimal,
-    /// Cost of units consumed or issued in the period / inventory value, annualised.
-    pub turnover: f64,
+    /// Cost of units consumed, issued or in imported history over the window asked for /
+    /// inventory value at its end (not annualised); null without inventory value.
+    pub turnover: Option<f64>,
     pub open_proposals: i64,
     /// Purchase orders past their expected date with units outstanding.
     pub late_purchase_orders: i64,
@@ -89,13 +97,36 @@ pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Str
         .filter(m::kind.eq_any(["reserve", "issue", "consume"]))
         .select((m::kind, m::part_id, m::quantity))
         .load(conn)?;
-    let refused: Vec<i64> = rr::table
+    let refused = rr::table
         .filter(rr::warehouse_id.eq_any(&ids))
         .filter(rr::occurred_at.ge(start))
         .filter(rr::occurred_at.lt(end))
-        .select(rr::requested)
-        .load(conn)?;
+        .select((rr::part_id, rr::requested))
+        .load::<(i64, i64)>(conn)?;
     let parts = load_parts(conn)?;
+    let part: Option<i64> = match &filter.part_number {
+        Some(pn) => Some(
+            parts
+                .iter()
+                .find(|(_, p)| &p.part_number == pn)
+                .map(|(id, _)| *id)
+                .ok_or_else(|| AppError::validation("part_number", "is not a known part"))?,
+        ),
+        None => None,
+    };
+    let of_part = |p: i64| part.is_none_or(|only| only == p);
+    let demand: Vec<(String, i64, i64)> = demand.into_iter().filter(|d| of_part(d.1)).collect();
+    let refused: Vec<i64> = refused.into_iter().filter(|r| of_part(r.0)).map(|r| r.1).collect();
+    // Imported history: each record is a line that was served (it was issued).
+    let imported: Vec<(i64, i64)> = dr::table
+        .filter(dr::warehouse_id.eq_any(&ids))
+        .filter(dr::day.ge(from))
+        .filter(dr::day.le(to))
+        .select((dr::part_id, dr::quantity))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .filter(|r| of_part(r.0))
+        .collect();
     let cost = |part: i64| parts.get(&part).map_or(Decimal::ZERO, |p| p.unit_cost);
     let (mut lines_filled, mut units_filled) = (0i64, 0i64);
     let mut used = Decimal::ZERO;
@@ -108,6 +139,11 @@ pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Str
             used += cost(*part) * Decimal::from(*quantity);
         }
     }
+    for (part, quantity) in &imported {
+        lines_filled += 1;
+        units_filled += quantity;
+        used += cost(*part) * Decimal::from(*quantity);
+    }
     let demand_lines = lines_filled + refused.len() as i64;
     let units_demanded = units_filled + refused.iter().sum::<i64>();
     // On hand at the end of the period, from the ledger.
@@ -118,28 +154,26 @@ pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Str
         .select((m::part_id, m::on_hand_delta))
         .load(conn)?;
     let mut on_hand: HashMap<i64, i64> = HashMap::new();
-    for (part, delta) in deltas {
+    for (part, delta) in deltas.into_iter().filter(|d| of_part(d.0)) {
         *on_hand.entry(part).or_default() += delta;
     }
     let inventory_value: Decimal = on_hand.iter().map(|(p, q)| cost(*p) * Decimal::from(*q)).sum();
-    let days = (to - from).num_days() + 1;
-    let turnover = if inventory_value > Decimal::ZERO {
-        (used / inventory_value).to_f64().unwrap_or(0.0) * 365.0 / days as f64
-    } else {
-        0.0
-    };
-    let open_proposals = pr::table
+    let turnover = (inventory_value > Decimal::ZERO).then(|| (used / inventory_value).to_f64().unwrap_or(0.0));
+    let mut open = pr::table
         .filter(pr::status.eq("open"))
         .filter(pr::warehouse_id.eq_any(&ids))
-        .count()
-        .get_result(conn)?;
+        .into_boxed();
+    if let Some(p) = part {
+        open = open.filter(pr::part_id.eq(p));
+    }
+    let open_proposals = open.count().get_result(conn)?;
     let late_purchase_orders = po::table
         .filter(po::status.eq_any(["open", "partially_received"]))
         .filter(po::expected_at.lt(db::now()))
         .filter(po::warehouse_id.eq_any(&ids))
         .count()
         .get_result(conn)?;
-    let ratio = |a: i64, b: i64| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+    let ratio = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
     Ok(Kpis {
         from,
         to,
@@ -148,11 +182,7 @@ pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Str
         stockout_rate: ratio(demand_lines - lines_filled, demand_lines),
         units_demanded,
         units_filled,
-        unit_fill_rate: if units_demanded > 0 {
-            ratio(units_filled, units_demanded)
-        } else {
-            1.0
-        },
+        unit_fill_rate: ratio(units_filled, units_demanded),
         inventory_value: inventory_value.normalize(),
         turnover,
         open_proposals,

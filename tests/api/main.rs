@@ -15,6 +15,7 @@ mod helpers;
 mod history_window;
 mod idempotency;
 mod in_flight;
+mod kpis;
 mod limits;
 mod metrics;
 mod movements;
