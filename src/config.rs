@@ -34,6 +34,7 @@
 //! | `SPARES_TLS_CERT`, `SPARES_TLS_KEY` | `serve --tls-cert`, `--tls-key` | none: plain HTTP |
 //! | `SPARES_AUTH_FAILURES_PER_MINUTE` | `serve --auth-failures-per-minute` | 10 per client address (0: off) |
 //! | `SPARES_KEY_REQUESTS_PER_SECOND` | `serve --key-requests-per-second` | 0 (off) |
+//! | `SPARES_CONSOLE_IDLE_MINUTES` | `serve --console-idle-minutes` | 30 (a console session ends after this long unused) |
 //! | `RUST_LOG` | | `info` |
 
 use std::time::Duration;
@@ -78,6 +79,22 @@ pub struct SecuritySettings {
     /// PEM certificate chain and key; `None` serves plain HTTP.
     pub tls: Option<crate::tls::TlsFiles>,
     pub limits: crate::api::limits::LimitSettings,
+    pub console: ConsoleSettings,
+}
+
+/// The web console's sessions.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsoleSettings {
+    /// A session unused this long is ended (the next page asks to sign in again).
+    pub idle: Duration,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        ConsoleSettings {
+            idle: Duration::from_secs(30 * 60),
+        }
+    }
 }
 
 impl Settings {

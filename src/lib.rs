@@ -1,11 +1,15 @@
 //! spares: spare-parts inventory and replenishment for an after-sales repair network.
 
+// The console's texts (locales/*.yml), compiled in; English where a text is missing.
+rust_i18n::i18n!("locales", fallback = "en");
+
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod demand;
 pub mod demo;

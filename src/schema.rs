@@ -182,6 +182,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reservation_lines,
     idempotency_keys,
     api_keys,
+    console_sessions,
     audit_log,
     audit_chains,
     demand_daily,
@@ -212,6 +213,17 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    console_sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        key_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
     }
 }
 
@@ -488,3 +500,4 @@ diesel::joinable!(proposals -> parts (part_id));
 diesel::joinable!(proposals -> regions (region_id));
 diesel::joinable!(proposals -> suppliers (supplier_id));
 diesel::joinable!(webhook_outbox -> webhook_endpoints (endpoint_id));
+diesel::joinable!(console_sessions -> api_keys (key_id));

@@ -67,6 +67,10 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
         forecast: settings.forecast.clone(),
         replenishment: settings.replenishment.clone(),
         secret_keys: settings.security.secret_keys.clone(),
+        console: crate::console::ConsoleState {
+            idle: settings.security.console.idle,
+            secure_cookies: settings.security.tls.is_some(),
+        },
     };
     let origins = settings.cors_origins.clone();
     let data = web::Data::new(state);
@@ -97,6 +101,7 @@ pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
             .app_data(data.clone())
             .app_data(limits.clone())
             .configure(api::configure)
+            .configure(crate::console::configure)
             .default_service(web::to(not_found))
     });
     let mut server = match tls {

@@ -165,6 +165,19 @@ pub struct Caller<P> {
     _need: PhantomData<P>,
 }
 
+impl<P: Need> Caller<P> {
+    /// A caller signed in through the web console: its session named the key, which was
+    /// checked as a bearer key is ([`keys::authenticate_id`]); the role check is the same.
+    pub fn signed_in(principal: Principal, req: &HttpRequest) -> Result<Self, AppError> {
+        principal.require(P::PERMISSION)?;
+        Ok(Caller {
+            principal,
+            request: request_info(req),
+            _need: PhantomData,
+        })
+    }
+}
+
 impl<P> Caller<P> {
     /// How the caller is recorded on ledger rows.
     pub fn actor(&self) -> Actor {
@@ -184,6 +197,16 @@ fn bearer_secret(req: &HttpRequest) -> Result<String, AppError> {
     Ok(secret.to_owned())
 }
 
+/// What the audit trail records of a request.
+fn request_info(req: &HttpRequest) -> RequestInfo {
+    RequestInfo {
+        method: req.method().to_string(),
+        route: req.match_pattern().unwrap_or_else(|| req.path().to_owned()),
+        request_id: req.extensions().get::<RequestId>().map(|id| id.to_string()),
+        idempotency_key: idempotency_key(req).ok().flatten(),
+    }
+}
+
 /// A caller's credentials and request facts, not yet checked: a hot route checks them on the
 /// connection it does its work on, in one trip to the blocking pool instead of two. The check
 /// is the same as [`Caller`]'s, so a revoked key is refused at once either way.
@@ -197,12 +220,7 @@ impl<P: Need> Credentials<P> {
     fn of(req: &HttpRequest) -> Self {
         Credentials {
             secret: bearer_secret(req),
-            request: RequestInfo {
-                method: req.method().to_string(),
-                route: req.match_pattern().unwrap_or_else(|| req.path().to_owned()),
-                request_id: req.extensions().get::<RequestId>().map(|id| id.to_string()),
-                idempotency_key: idempotency_key(req).ok().flatten(),
-            },
+            request: request_info(req),
             _need: PhantomData,
         }
     }

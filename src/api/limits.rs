@@ -114,7 +114,9 @@ pub async fn enforce(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if let (Some(address), Some(_)) = (address, &credential) {
+    // The console's sign-in form carries a key in its body: it is guessing like any other.
+    let presents_key = credential.is_some() || crate::console::is_sign_in(req.method(), req.path());
+    if let (Some(address), true) = (address, presents_key) {
         if let Some(wait) = limits.blocked_for(address) {
             return Ok(refuse(req, "auth_failures", wait));
         }

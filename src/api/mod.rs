@@ -3,7 +3,7 @@
 mod audit;
 mod catalog;
 mod demand;
-mod extract;
+pub(crate) mod extract;
 mod forecasts;
 pub mod guard;
 mod keys;
@@ -11,7 +11,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
-mod proposals;
+pub(crate) mod proposals;
 mod replenishment;
 mod reservations;
 mod stock;
@@ -46,6 +46,7 @@ pub struct AppState {
     pub replenishment: crate::replenishment::ReplenishmentSettings,
     /// Seals stored secrets; `None` when the instance has no key file (secrets are refused).
     pub secret_keys: Option<std::sync::Arc<crate::secrets::KeyRing>>,
+    pub console: crate::console::ConsoleState,
 }
 
 /// One page of a list.
@@ -96,7 +97,7 @@ impl<T> Changed<T> {
 }
 
 /// Runs a mutation in one transaction with its idempotency record and its audit row.
-async fn mutate<P, T, F>(
+pub(crate) async fn mutate<P, T, F>(
     state: &AppState,
     caller: Caller<P>,
     idempotency: Option<IdempotentRequest>,

@@ -80,14 +80,27 @@ pub async fn edit_proposal(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let Command { input, idempotency } = cmd;
+    let stored = edit_one(&state, caller, id, input, idempotency).await?;
+    Ok(respond(stored))
+}
+
+/// Edits one proposal the caller may see (which locks it), audited as `proposal.edit` (or
+/// `proposal.edit_override`).
+pub(crate) async fn edit_one(
+    state: &AppState,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: i64,
+    input: ProposalEdit,
+    idempotency: Option<crate::idempotency::IdempotentRequest>,
+) -> Result<crate::idempotency::StoredResponse, AppError> {
     let review_days = state.replenishment.review_days;
     let action = if input.override_rules {
         "proposal.edit_override"
     } else {
         "proposal.edit"
     };
-    let stored = mutate(
-        &state,
+    mutate(
+        state,
         caller,
         idempotency,
         200,
@@ -102,8 +115,7 @@ pub async fn edit_proposal(
             })
         },
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/preview", tag = "replenishment", request_body = ProposalEdit,
@@ -174,27 +186,38 @@ pub async fn bulk_approve(
     cmd: Command<BulkApprove>,
 ) -> Result<HttpResponse, AppError> {
     let Command { input, idempotency } = cmd;
-    if input.ids.is_empty() || input.ids.len() > 500 {
+    let stored = approve_ids(&state, caller, input.ids, idempotency).await?;
+    Ok(respond(stored))
+}
+
+/// Approves proposals the caller may see, all or none, audited as one `proposal.approve`
+/// (the bulk route and the console's worklist).
+pub(crate) async fn approve_ids(
+    state: &AppState,
+    caller: Caller<need::ReplenishmentWrite>,
+    ids: Vec<i64>,
+    idempotency: Option<crate::idempotency::IdempotentRequest>,
+) -> Result<crate::idempotency::StoredResponse, AppError> {
+    if ids.is_empty() || ids.len() > 500 {
         return Err(AppError::validation("ids", "must list 1-500 proposals"));
     }
     let pct = state.replenishment.over_receipt_pct;
-    let stored = mutate(
-        &state,
+    mutate(
+        state,
         caller,
         idempotency,
         200,
         ("proposal.approve", "proposal"),
         move |conn, principal, actor| {
-            for id in &input.ids {
+            for id in &ids {
                 visible(conn, principal, *id)?;
             }
-            let approved = proposals::approve_many(conn, &input.ids, pct, actor)?;
-            let ids: Vec<String> = input.ids.iter().map(i64::to_string).collect();
+            let approved = proposals::approve_many(conn, &ids, pct, actor)?;
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
             Ok(Changed::new(ids.join(","), approved))
         },
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "replenishment", request_body = RejectInput,
@@ -211,15 +234,27 @@ pub async fn reject(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
+    let stored = reject_one(&state, caller, id, input.reason, idempotency).await?;
+    Ok(respond(stored))
+}
+
+/// Rejects one proposal the caller may see, with its reason, audited as `proposal.reject`.
+pub(crate) async fn reject_one(
+    state: &AppState,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: i64,
+    reason: String,
+    idempotency: Option<crate::idempotency::IdempotentRequest>,
+) -> Result<crate::idempotency::StoredResponse, AppError> {
+    mutate(
+        state,
         caller,
         idempotency,
         200,
         ("proposal.reject", "proposal"),
         move |conn, principal, actor| {
             let before = snapshot(&visible(conn, principal, id)?);
-            let after = proposals::reject(conn, id, &input.reason, actor)?;
+            let after = proposals::reject(conn, id, &reason, actor)?;
             Ok(Changed {
                 entity_id: id.to_string(),
                 before,
@@ -227,8 +262,7 @@ pub async fn reject(
             })
         },
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 /// A state change of one proposal with no body: the caller may see it, `work` changes it,

@@ -159,6 +159,17 @@ pub fn authenticate(conn: &mut AnyConnection, secret: &str) -> Result<Principal,
         .select(KeyRow::as_select())
         .first(conn)
         .optional()?;
+    principal_of(row)
+}
+
+/// The principal of a key already identified (a console session names its key): the same
+/// checks as [`authenticate`], so a revoked or expired key ends its sessions at once.
+pub fn authenticate_id(conn: &mut AnyConnection, id: i64) -> Result<Principal, AppError> {
+    let row: Option<KeyRow> = k::table.find(id).select(KeyRow::as_select()).first(conn).optional()?;
+    principal_of(row)
+}
+
+fn principal_of(row: Option<KeyRow>) -> Result<Principal, AppError> {
     let key = row
         .ok_or_else(|| AppError::Unauthorized("unknown API key".into()))?
         .into_key();

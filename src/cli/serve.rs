@@ -102,6 +102,10 @@ pub struct ServeArgs {
     /// Requests an API key may make per second before 429 (0: no limit).
     #[arg(long, env = "SPARES_KEY_REQUESTS_PER_SECOND", default_value_t = 0)]
     key_requests_per_second: u32,
+    /// Minutes a web console session may go unused before it ends.
+    #[arg(long, env = "SPARES_CONSOLE_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=10080))]
+    console_idle_minutes: u64,
 }
 
 fn targets(flag: &str, pairs: &[String]) -> anyhow::Result<BTreeMap<String, f64>> {
@@ -215,6 +219,9 @@ impl ServeArgs {
                 limits: crate::api::limits::LimitSettings {
                     auth_failures_per_minute: self.auth_failures_per_minute,
                     key_requests_per_second: self.key_requests_per_second,
+                },
+                console: crate::config::ConsoleSettings {
+                    idle: Duration::from_secs(self.console_idle_minutes * 60),
                 },
             },
         })

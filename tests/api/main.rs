@@ -5,6 +5,7 @@ mod calibration;
 mod catalog;
 mod cli;
 mod concurrency;
+mod console;
 mod crash;
 mod deadlines;
 mod demand;

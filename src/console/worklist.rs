@@ -1,0 +1,252 @@
+//! The procurement worklist: open proposals with the planner's columns, filters and paging;
+//! selected rows approved or rejected (with a reason) and quantities edited in one plain form.
+//! Every action goes through the API's own audited mutations.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::layout::{page, respond};
+use super::{parse_form, see_other, SignedIn};
+use crate::api::extract::{need, Caller};
+use crate::api::proposals::{approve_ids, edit_one, reject_one};
+use crate::api::{with_conn, AppState};
+use crate::error::AppError;
+use crate::replenishment::model::{ProposalEdit, ProposalFilter, ProposalKind, ProposalStatus};
+
+#[path = "worklist_view.rs"]
+mod view;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/proposals", web::get().to(worklist))
+        .route("/proposals", web::post().to(act));
+}
+
+/// The worklist's query string: what the filter form sends (empty fields mean no filter).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Query {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub region: Option<String>,
+    pub warehouse: Option<String>,
+    pub supplier: Option<String>,
+    pub part_number: Option<String>,
+    pub min_value: Option<String>,
+    pub max_value: Option<String>,
+    pub cursor: Option<String>,
+    /// What the last action did (after POST-redirect-GET): `approved`, `rejected`, `saved`.
+    pub done: Option<String>,
+    pub n: Option<usize>,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl Query {
+    /// The domain filter, each bad value a 400 naming its field.
+    fn filter(&self) -> Result<ProposalFilter, AppError> {
+        let status =
+            match given(&self.status).unwrap_or("open") {
+                "all" => None,
+                s => Some(ProposalStatus::from_stored(s).map_err(|_| {
+                    AppError::validation("status", "must be open, approved, rejected, withdrawn or all")
+                })?),
+            };
+        let kind = match given(&self.kind) {
+            None => None,
+            Some("purchase") => Some(ProposalKind::Purchase),
+            Some("transfer") => Some(ProposalKind::Transfer),
+            Some(_) => return Err(AppError::validation("kind", "must be purchase or transfer")),
+        };
+        let money = |field: &str, value: &Option<String>| {
+            given(value)
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| AppError::validation(field, "must be an amount such as 100.00"))
+                })
+                .transpose()
+        };
+        Ok(ProposalFilter {
+            status,
+            kind,
+            region: given(&self.region).map(str::to_owned),
+            warehouse: given(&self.warehouse).map(str::to_owned),
+            supplier: given(&self.supplier).map(str::to_owned),
+            part_number: given(&self.part_number).map(str::to_owned),
+            min_value: money("min_value", &self.min_value)?,
+            max_value: money("max_value", &self.max_value)?,
+            limit: Some(100),
+            cursor: given(&self.cursor).map(str::to_owned),
+        })
+    }
+
+    /// This filter as a query string, without the cursor and the notice.
+    pub fn filter_query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("status", &self.status),
+            ("kind", &self.kind),
+            ("region", &self.region),
+            ("warehouse", &self.warehouse),
+            ("supplier", &self.supplier),
+            ("part_number", &self.part_number),
+            ("min_value", &self.min_value),
+            ("max_value", &self.max_value),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| given(value).map(|v| (name, v)))
+        .collect();
+        serde_html_form::to_string(pairs).unwrap_or_default()
+    }
+}
+
+async fn worklist(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -> HttpResponse {
+    let query: Query = match serde_html_form::from_str(req.query_string()) {
+        Ok(q) => q,
+        Err(e) => return who.error(&AppError::validation("query", e.to_string())),
+    };
+    match load(&who, &req, &state, &query).await {
+        Ok(data) => {
+            let lang = who.lang;
+            let body = view::render(lang, &who, &query, &data);
+            respond(
+                StatusCode::OK,
+                page(lang, Some(&who), &who.here, &lang.t("worklist.title"), body),
+            )
+        }
+        Err(e) => who.error(&e),
+    }
+}
+
+async fn load(who: &SignedIn, req: &HttpRequest, state: &AppState, query: &Query) -> Result<view::Data, AppError> {
+    let caller = Caller::<need::ReplenishmentRead>::signed_in(who.session.principal.clone(), req)?;
+    let filter = query.filter()?;
+    let scope = caller.principal.warehouses.clone();
+    with_conn(&state.pool, move |conn| {
+        view::Data::load(conn, &filter, scope.as_deref())
+    })
+    .await
+}
+
+/// The worklist form: `action` is `approve`, `reject` or `save`; `ids` the selected rows;
+/// `row`/`was`/`qty` the quantity column in page order; `back` the filter to return to.
+#[derive(Debug, Deserialize)]
+struct Action {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    ids: Vec<i64>,
+    reason: Option<String>,
+    #[serde(default)]
+    row: Vec<i64>,
+    #[serde(default)]
+    was: Vec<String>,
+    #[serde(default)]
+    qty: Vec<String>,
+    back: Option<String>,
+}
+
+async fn act(req: HttpRequest, who: SignedIn, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    // The role is checked before the body is read, as the API does.
+    let caller = match Caller::<need::ReplenishmentWrite>::signed_in(who.session.principal.clone(), &req) {
+        Ok(caller) => caller,
+        Err(e) => return who.error(&e),
+    };
+    let outcome = async {
+        let form: Action = parse_form(&body)?;
+        who.check_csrf(&form.csrf)?;
+        let done = perform(&state, &req, caller, &who, &form).await?;
+        Ok::<_, AppError>((form, done))
+    }
+    .await;
+    match outcome {
+        Ok((form, (what, n))) => {
+            // Re-made from its parts: the redirect carries only filter fields.
+            let back: Query = serde_html_form::from_str(form.back.as_deref().unwrap_or("")).unwrap_or_default();
+            let back = back.filter_query();
+            let sep = if back.is_empty() { "" } else { "&" };
+            see_other(&format!("/console/proposals?{back}{sep}done={what}&n={n}"))
+        }
+        Err(e) => who.error(&e),
+    }
+}
+
+/// Carries out one worklist action; returns what was done and to how many proposals.
+async fn perform(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller<need::ReplenishmentWrite>,
+    who: &SignedIn,
+    form: &Action,
+) -> Result<(&'static str, usize), AppError> {
+    let principal = who.session.principal.clone();
+    match form.action.as_str() {
+        "approve" => {
+            if form.ids.is_empty() {
+                return Err(AppError::validation("ids", "select at least one proposal"));
+            }
+            approve_ids(state, caller, form.ids.clone(), None).await?;
+            Ok(("approved", form.ids.len()))
+        }
+        "reject" => {
+            let reason = form.reason.as_deref().map(str::trim).unwrap_or("");
+            if reason.is_empty() {
+                return Err(AppError::validation("reason", "say why the proposals are rejected"));
+            }
+            if form.ids.is_empty() {
+                return Err(AppError::validation("ids", "select at least one proposal"));
+            }
+            reject_one(state, caller, form.ids[0], reason.to_owned(), None).await?;
+            for id in &form.ids[1..] {
+                let caller = Caller::signed_in(principal.clone(), req)?;
+                reject_one(state, caller, *id, reason.to_owned(), None).await?;
+            }
+            Ok(("rejected", form.ids.len()))
+        }
+        "save" => save_quantities(state, req, caller, principal, form).await,
+        _ => Err(AppError::validation("action", "must be approve, reject or save")),
+    }
+}
+
+/// Edits the quantities the planner changed (each edit locks its proposal, as in the API).
+async fn save_quantities(
+    state: &AppState,
+    req: &HttpRequest,
+    first: Caller<need::ReplenishmentWrite>,
+    principal: crate::auth::Principal,
+    form: &Action,
+) -> Result<(&'static str, usize), AppError> {
+    if form.row.len() != form.qty.len() || form.row.len() != form.was.len() {
+        return Err(AppError::validation(
+            "qty",
+            "the quantity column is incomplete; reload the page",
+        ));
+    }
+    let mut changed = Vec::new();
+    for (i, id) in form.row.iter().enumerate() {
+        let (was, now) = (form.was[i].trim(), form.qty[i].trim());
+        if was == now {
+            continue;
+        }
+        let quantity: i64 = now
+            .parse()
+            .ok()
+            .filter(|q| *q >= 1)
+            .ok_or_else(|| AppError::validation(format!("qty[{id}]"), "must be a whole number of at least 1"))?;
+        changed.push((*id, quantity));
+    }
+    let mut caller = Some(first);
+    for (id, quantity) in &changed {
+        let who = match caller.take() {
+            Some(c) => c,
+            None => Caller::signed_in(principal.clone(), req)?,
+        };
+        let edit = ProposalEdit {
+            quantity: Some(*quantity),
+            supplier: None,
+            override_rules: false,
+        };
+        edit_one(state, who, *id, edit, None).await?;
+    }
+    Ok(("saved", changed.len()))
+}
