@@ -112,6 +112,11 @@ fn filters(lang: Lang, query: &Query, data: &Data) -> Markup {
     }
 }
 
+/// Days of cover, or a dash without forecast demand.
+fn days(cover: Option<f64>) -> String {
+    cover.map_or_else(|| "–".to_owned(), |d| format!("{d:.0}"))
+}
+
 fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)
 }
@@ -145,6 +150,11 @@ fn row(lang: Lang, p: &Proposal, data: &Data, editable: bool) -> Markup {
             td.num { (p.unit_price) }
             td.num { (p.value) }
             td.num { (percent(e.fill_rate_without)) " → " (percent(e.fill_rate_with)) }
+            td.num {
+                (days(e.days_of_cover)) " → " (days(e.days_of_cover_with))
+                @if let Some(date) = e.projected_stockout_date { br; span.problem { (lang.t("worklist.stockout")) " " (date) } }
+            }
+            td { span.muted { (e.sentence) } }
             td {
                 "r" (p.revision)
                 @if p.locked { " " span.mark { (lang.t("worklist.edited")) } }
@@ -194,7 +204,7 @@ pub fn render(lang: Lang, who: &SignedIn, query: &Query, data: &Data) -> Markup 
                     thead { tr { th {} @for c in columns { th { (lang.t(c)) } } } }
                     tbody {
                         @for p in &data.proposals { (row(lang, p, data, editable)) }
-                        @if data.proposals.is_empty() { tr { td colspan="15" { (lang.t("worklist.none")) } } }
+                        @if data.proposals.is_empty() { tr { td colspan="17" { (lang.t("worklist.none")) } } }
                     }
                 }
             }

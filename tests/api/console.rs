@@ -189,6 +189,13 @@ async fn signing_in_with_a_procurement_key_opens_the_worklist_with_the_open_prop
         );
     }
     assert!(!worklist.html.contains("<script"), "no scripts in the page");
+    let first = app.get(&format!("/api/v1/proposals/{}", ids[0])).await;
+    let sentence = first.body["explanation"]["sentence"].as_str().expect("sentence");
+    let plain = sentence.split(['\'', '"', '&', '<']).next().expect("text");
+    assert!(
+        !plain.is_empty() && worklist.html.contains(plain),
+        "the explanation is shown: {sentence}"
+    );
     let filtered = browser.get("/console/proposals?warehouse=E-RDC").await;
     assert_eq!(filtered.html.matches("name=\"ids\"").count(), 3, "{}", filtered.html);
 }
