@@ -10,7 +10,14 @@ use super::SignedIn;
 use crate::auth::Permission;
 
 /// The navigation: each entry shows only to roles that may open it.
-const NAV: [(&str, &str, Permission); 1] = [("/console/proposals", "nav.worklist", Permission::ReplenishmentRead)];
+const NAV: [(&str, &str, Permission); 2] = [
+    ("/console/proposals", "nav.worklist", Permission::ReplenishmentRead),
+    (
+        "/console/availability",
+        "nav.availability",
+        Permission::AvailabilityRead,
+    ),
+];
 
 /// A full page around `body`.
 pub fn page(lang: Lang, who: Option<&SignedIn>, here: &str, title: &str, body: Markup) -> Markup {

@@ -5,6 +5,7 @@
 //! pages carry no inline script or style, so the Content-Security-Policy forbids both.
 
 mod auth;
+mod availability;
 mod i18n;
 mod layout;
 pub mod session;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/logout", web::post().to(auth::sign_out))
                 .route("/lang/{code}", web::get().to(switch_language))
                 .configure(worklist::configure)
+                .configure(availability::configure)
                 .default_service(web::to(not_found)),
         );
 }
@@ -86,6 +88,9 @@ async fn home(who: SignedIn) -> HttpResponse {
     let role = who.session.principal.role;
     if role.allows(crate::auth::Permission::ReplenishmentRead) {
         return see_other("/console/proposals");
+    }
+    if role.allows(crate::auth::Permission::AvailabilityRead) {
+        return see_other("/console/availability");
     }
     let scope = match who.session.principal.visible_warehouses() {
         Some(codes) => codes.join(", "),

@@ -20,6 +20,7 @@ on_both_backends!(
     a_warehouse_scoped_key_sees_only_its_warehouses_proposals,
     approving_rejecting_and_editing_from_the_worklist_agree_with_the_api,
     pages_render_in_chinese_or_english_and_the_switch_remembers_the_choice,
+    a_technician_sees_where_a_part_is_available_within_the_keys_scope,
 );
 
 /// A browser stand-in: no redirects followed, cookies kept by hand.
@@ -291,9 +292,11 @@ async fn a_repair_key_sees_no_procurement_pages_and_a_viewer_cannot_act(app: Tes
     let mut browser = Browser::new(&app);
     browser.sign_in(&technician).await;
     let home = browser.get("/console/").await;
-    assert_eq!(home.status, 200);
+    assert_eq!(home.location, "/console/availability");
+    let page = browser.get("/console/availability").await;
+    assert_eq!(page.status, 200);
     assert!(
-        !home.html.contains("/console/proposals"),
+        !page.html.contains("/console/proposals"),
         "no worklist link for a technician"
     );
     assert_eq!(browser.get("/console/proposals").await.status, 403);
@@ -430,4 +433,31 @@ async fn pages_render_in_chinese_or_english_and_the_switch_remembers_the_choice(
     browser.sign_in(&key).await;
     let worklist = browser.get("/console/proposals").await;
     assert!(worklist.html.contains("采购工作台"), "{}", worklist.html);
+}
+
+async fn a_technician_sees_where_a_part_is_available_within_the_keys_scope(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 2).await;
+    app.receive("E-RDC", "P-1", 5).await;
+    let technician = app.key("tech", "repair", Some(&["N-01"])).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&technician).await;
+    let page = browser.get("/console/availability?part_number=P-1").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("<td>N-01</td>"), "{}", page.html);
+    assert!(
+        !page.html.contains("E-RDC"),
+        "the key sees only its warehouses, as in the API"
+    );
+    let everywhere = app.key("dispatcher", "repair", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&everywhere).await;
+    let page = browser.get("/console/availability?part_number=P-1").await;
+    let (east, north) = (page.html.find("<td>E-RDC</td>"), page.html.find("<td>N-01</td>"));
+    assert!(
+        east.is_some() && north.is_some() && east < north,
+        "most available first: {}",
+        page.html
+    );
+    assert_eq!(browser.get("/console/availability?part_number=NOPE").await.status, 404);
 }
