@@ -10,7 +10,8 @@ use super::SignedIn;
 use crate::auth::Permission;
 
 /// The navigation: each entry shows only to roles that may open it.
-const NAV: [(&str, &str, Permission); 2] = [
+const NAV: [(&str, &str, Permission); 3] = [
+    ("/console/stock", "nav.stock", Permission::StockRead),
     ("/console/proposals", "nav.worklist", Permission::ReplenishmentRead),
     (
         "/console/availability",

@@ -9,6 +9,7 @@ mod availability;
 mod i18n;
 mod layout;
 pub mod session;
+mod stock;
 mod worklist;
 
 use std::time::Duration;
@@ -59,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/lang/{code}", web::get().to(switch_language))
                 .configure(worklist::configure)
                 .configure(availability::configure)
+                .configure(stock::configure)
                 .default_service(web::to(not_found)),
         );
 }
@@ -88,6 +90,9 @@ async fn home(who: SignedIn) -> HttpResponse {
     let role = who.session.principal.role;
     if role.allows(crate::auth::Permission::ReplenishmentRead) {
         return see_other("/console/proposals");
+    }
+    if role.allows(crate::auth::Permission::MovementsWrite) {
+        return see_other("/console/stock");
     }
     if role.allows(crate::auth::Permission::AvailabilityRead) {
         return see_other("/console/availability");

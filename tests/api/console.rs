@@ -21,6 +21,7 @@ on_both_backends!(
     approving_rejecting_and_editing_from_the_worklist_agree_with_the_api,
     pages_render_in_chinese_or_english_and_the_switch_remembers_the_choice,
     a_technician_sees_where_a_part_is_available_within_the_keys_scope,
+    warehouse_staff_see_the_stock_of_their_warehouses_only,
 );
 
 /// A browser stand-in: no redirects followed, cookies kept by hand.
@@ -460,4 +461,21 @@ async fn a_technician_sees_where_a_part_is_available_within_the_keys_scope(app: 
         page.html
     );
     assert_eq!(browser.get("/console/availability?part_number=NOPE").await.status, 404);
+}
+
+async fn warehouse_staff_see_the_stock_of_their_warehouses_only(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 4).await;
+    app.receive("E-RDC", "P-2", 6).await;
+    let clerk = app.key("clerk", "warehouse", Some(&["N-01"])).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&clerk).await;
+    assert_eq!(browser.get("/console/").await.location, "/console/stock");
+    let page = browser.get("/console/stock").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("<td>N-01</td>"), "{}", page.html);
+    assert!(!page.html.contains("<td>E-RDC</td>"), "only the key's warehouses");
+    assert_eq!(browser.get("/console/proposals").await.status, 403);
+    let searched = browser.get("/console/stock?part_number=P-2").await;
+    assert!(!searched.html.contains("<td>N-01</td>"), "the search narrows the list");
 }
