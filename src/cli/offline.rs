@@ -36,11 +36,13 @@ pub struct SimulateArgs {
     /// stock.csv optional).
     #[arg(long)]
     scenario: PathBuf,
-    /// `engine`, `engine-no-transfers` or `minmax`.
+    /// `engine`, `engine-no-transfers`, `minmax` or `item-target` (per pair the engine's
+    /// forecast and one shared fill rate, searched until the network meets the target).
     #[arg(long, default_value = "engine")]
     policy: String,
     /// Service target as a fill rate of demand lines (default: the scenario's
-    /// `target_fill_rate`); minmax raises its safety days until it reaches it.
+    /// `target_fill_rate`); minmax raises its safety days until it reaches it, item-target
+    /// searches its shared fill rate.
     #[arg(long)]
     target: Option<f64>,
     /// Write the full report as JSON here.

@@ -54,6 +54,7 @@ pub enum PolicyChoice {
     Engine,
     EngineNoTransfers,
     MinMax,
+    ItemTarget,
 }
 
 impl std::str::FromStr for PolicyChoice {
@@ -64,15 +65,17 @@ impl std::str::FromStr for PolicyChoice {
             "engine" => Ok(PolicyChoice::Engine),
             "engine-no-transfers" => Ok(PolicyChoice::EngineNoTransfers),
             "minmax" => Ok(PolicyChoice::MinMax),
+            "item-target" => Ok(PolicyChoice::ItemTarget),
             other => Err(SimError::Invalid(format!(
-                "unknown policy `{other}` (engine, engine-no-transfers, minmax)"
+                "unknown policy `{other}` (engine, engine-no-transfers, minmax, item-target)"
             ))),
         }
     }
 }
 
 /// Loads the scenario in `dir` and simulates it under `policy`. With `target` (a fill rate such
-/// as 0.99), minmax's safety days are searched until its stock-out rate is at most 1 - target.
+/// as 0.99), minmax's safety days are searched until its stock-out rate is at most 1 - target;
+/// item-target's shared fill rate is always searched, for `target` or the scenario's own.
 pub fn simulate(dir: &Path, policy: PolicyChoice, target: Option<f64>) -> Result<Report, SimError> {
     let started = Instant::now();
     if let Some(t) = target {
@@ -102,6 +105,11 @@ pub fn simulate(dir: &Path, policy: PolicyChoice, target: Option<f64>) -> Result
             }
             Some(t) => minmax::tune(&scenario, MinMaxParams::default(), t, timed_run),
         },
+        PolicyChoice::ItemTarget => {
+            let plans = Plans::build(&scenario, ItemTargetParams::default());
+            let t = target.unwrap_or(scenario.config.target_fill_rate);
+            item_target::tune(&scenario, &plans, t, timed_run)
+        }
     };
     report.total_seconds = started.elapsed().as_secs_f64();
     Ok(report)

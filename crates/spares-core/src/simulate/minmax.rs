@@ -202,7 +202,8 @@ pub fn tune(
     });
     best.tuning = Some(Tuning {
         target_fill_rate: target,
-        safety_days: best_days,
+        safety_days: Some(best_days),
+        item_fill_rate: None,
         reached,
         trials,
     });

@@ -3,10 +3,12 @@
 //!
 //! Layout: [`scenario`] the index-based tables a scenario is made of, [`network`] the state and
 //! the period loop, [`policy`] the interface policies implement, [`minmax`] the ERP baseline,
-//! [`report`] the figures, [`engine`] the replenishment engine. Reading a scenario directory,
+//! [`report`] the figures, [`engine`] the replenishment engine, [`item_target`] the per-pair
+//! fill-rate yardstick. Reading a scenario directory,
 //! timing and writing reports are the service crate's (`spares::simulate`).
 
 pub mod engine;
+pub mod item_target;
 pub mod minmax;
 pub mod network;
 pub mod policy;
@@ -14,6 +16,7 @@ pub mod report;
 pub mod scenario;
 
 pub use engine::{Engine, EngineParams};
+pub use item_target::{ItemTarget, ItemTargetParams, Plans};
 pub use minmax::{MinMax, MinMaxParams};
 pub use network::run;
 pub use policy::{Decision, NetworkView, Policy};

@@ -124,11 +124,16 @@ fn ratio(num: f64, den: f64, empty: f64) -> f64 {
     }
 }
 
-/// How minmax's safety days were found when a target was given.
+/// How a baseline was tuned to a target: minmax's safety days or item-target's fill rate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tuning {
     pub target_fill_rate: f64,
-    pub safety_days: f64,
+    /// minmax's safety days found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_days: Option<f64>,
+    /// item-target's fill rate shared by every pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_fill_rate: Option<f64>,
     pub reached: bool,
     /// Full simulations run by the search.
     pub trials: u32,
@@ -141,6 +146,8 @@ pub struct Report {
     /// The policy's parameters, as text.
     pub settings: String,
     pub period: String,
+    /// Periods before the evaluation.
+    pub history_periods: usize,
     pub eval_periods: usize,
     pub overall: Metrics,
     pub regions: Vec<Metrics>,
@@ -170,6 +177,7 @@ impl Report {
             policy: policy.to_string(),
             settings: String::new(),
             period: scenario.config.period.as_str().to_string(),
+            history_periods: scenario.eval_start,
             eval_periods,
             overall: m("overall", &overall),
             regions: scenario.regions.iter().zip(&regions).map(|(n, c)| m(n, c)).collect(),
@@ -195,11 +203,15 @@ impl fmt::Display for Report {
             self.scenario, self.policy, self.eval_periods, self.period
         )?;
         if let Some(t) = &self.tuning {
+            let found = match (t.safety_days, t.item_fill_rate) {
+                (Some(d), _) => format!("safety days {d:.0}"),
+                (None, Some(r)) => format!("item fill rate {:.4}%", r * 100.0),
+                (None, None) => String::new(),
+            };
             write!(
                 f,
-                " | target {:.3}: safety days {:.0}{} ({} runs)",
+                " | target {:.3}: {found}{} ({} runs)",
                 t.target_fill_rate,
-                t.safety_days,
                 if t.reached { "" } else { " (target NOT reached)" },
                 t.trials
             )?;

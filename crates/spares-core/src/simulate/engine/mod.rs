@@ -25,7 +25,7 @@ mod calibration;
 mod models;
 
 pub use models::forecast_params;
-use models::{lines_before, model_pairs};
+pub(crate) use models::{build_models, lines_before};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineParams {
@@ -69,9 +69,6 @@ impl Default for EngineParams {
         }
     }
 }
-
-/// Worker threads for modelling; the simulation is meant to share a machine.
-const MAX_THREADS: usize = 2;
 
 pub struct Engine {
     p: EngineParams,
@@ -150,8 +147,7 @@ impl Engine {
         (s.config.period.periods_for_days(days) as usize).max(1)
     }
 
-    /// Models of every pair from the history before period `upto`, split over the cores;
-    /// pairs marked in `keep` take their model from `old` instead.
+    /// Models of every pair from the history before period `upto` (see [`build_models`]).
     fn build(
         &self,
         s: &Scenario,
@@ -159,27 +155,7 @@ impl Engine {
         methods: &[Option<Method>],
         old: Option<(&[ItemModel], &[bool])>,
     ) -> Vec<ItemModel> {
-        let n = s.n_pairs();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |t| t.get())
-            .clamp(1, MAX_THREADS);
-        let chunk = n.div_ceil(threads).max(1);
-        let (fparams, settings) = (&self.fparams, &self.p.settings);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|lo| {
-                    let range = lo..(lo + chunk).min(n);
-                    scope.spawn(move || model_pairs(s, upto, methods, range, fparams, settings, old))
-                })
-                .collect();
-            let mut out = Vec::with_capacity(n);
-            for h in handles {
-                // A panic in a worker is a bug, not bad input: hand it on unchanged.
-                out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            }
-            out
-        })
+        build_models(s, upto, methods, old, &self.fparams, &self.p.settings)
     }
 
     fn constraints(&self, s: &Scenario, internal: f64) -> Vec<Constraint> {

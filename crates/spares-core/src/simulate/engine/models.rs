@@ -6,8 +6,44 @@ use crate::replenishment::{model_item, not_stocked, ItemModel, ItemSpec, Setting
 
 use super::super::scenario::{PeriodKind, Scenario};
 
-/// Models of `range` of pairs (see [`Engine::build`]).
-pub(super) fn model_pairs(
+/// Worker threads for modelling; the simulation is meant to share a machine.
+const MAX_THREADS: usize = 2;
+
+/// Models of every pair from the history before period `upto`, split over the cores; pairs
+/// marked in `keep` take their model from `old` instead. Shared by the engine and the
+/// item-target yardstick, so both plan on the same forecasts.
+pub(crate) fn build_models(
+    s: &Scenario,
+    upto: usize,
+    methods: &[Option<Method>],
+    old: Option<(&[ItemModel], &[bool])>,
+    fparams: &Params,
+    settings: &Settings,
+) -> Vec<ItemModel> {
+    let n = s.n_pairs();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .clamp(1, MAX_THREADS);
+    let chunk = n.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|lo| {
+                let range = lo..(lo + chunk).min(n);
+                scope.spawn(move || model_pairs(s, upto, methods, range, fparams, settings, old))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for h in handles {
+            // A panic in a worker is a bug, not bad input: hand it on unchanged.
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}
+
+/// Models of `range` of pairs (see [`build_models`]).
+fn model_pairs(
     s: &Scenario,
     upto: usize,
     methods: &[Option<Method>],
@@ -62,7 +98,7 @@ pub(super) fn model_pairs(
 }
 
 /// Lines of `pair` before period `upto`.
-pub(super) fn lines_before(s: &Scenario, pair: usize, upto: usize) -> usize {
+pub(crate) fn lines_before(s: &Scenario, pair: usize, upto: usize) -> usize {
     s.demand.pair_lines[pair].partition_point(|&(p, _)| (p as usize) < upto)
 }
 
