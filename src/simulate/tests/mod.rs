@@ -175,7 +175,7 @@ fn backorders_are_filled_from_partial_arrivals() {
 }
 
 #[test]
-fn stockout_lines_and_cold_starts_are_counted_apart() {
+fn stockout_lines_and_cold_starts_are_counted_apart_and_together() {
     let parts = "part_number,description,unit_cost,lead_days,moq,pack_size\nP,p,1,2,1,1\nQ,q,1,2,1,1\n";
     // P is warm (sold in history); Q first sells in the evaluation: a cold start.
     let demand = "date,warehouse,part_number,qty\n\
@@ -197,6 +197,10 @@ fn stockout_lines_and_cold_starts_are_counted_apart() {
     assert!((r.overall.stockout_rate - 2.0 / 3.0).abs() < 1e-9);
     assert!((r.overall.unit_fill_rate - 3.0 / 5.0).abs() < 1e-9);
     assert_eq!((r.overall.cold_start_lines, r.overall.cold_start_served), (2, 1));
+    // Over every line: P's 2 stock-outs and Q's unserved line, of 5 lines.
+    assert!((r.overall.stockout_rate_all - 3.0 / 5.0).abs() < 1e-9);
+    assert!((r.warehouses[0].stockout_rate_all - 3.0 / 5.0).abs() < 1e-9);
+    assert_eq!(r.history_periods, 1);
     assert_eq!(r.overall.backorders_at_end, 3);
 }
 

@@ -63,6 +63,9 @@ pub struct Metrics {
     pub stockout_lines: u64,
     /// Stock-out lines / demand lines (warm pairs only); 0 without lines.
     pub stockout_rate: f64,
+    /// The same over every line, cold starts included: (stock-out lines + cold-start lines not
+    /// served at once) / (demand lines + cold-start lines); 0 without lines.
+    pub stockout_rate_all: f64,
     /// Units served at once / units demanded (warm pairs only); 1 without demand.
     pub unit_fill_rate: f64,
     pub units_issued: i64,
@@ -94,6 +97,11 @@ impl Metrics {
             demand_units: c.units,
             stockout_lines: c.stockout_lines,
             stockout_rate: ratio(c.stockout_lines as f64, c.lines as f64, 0.0),
+            stockout_rate_all: ratio(
+                (c.stockout_lines + c.cold_lines - c.cold_served) as f64,
+                (c.lines + c.cold_lines) as f64,
+                0.0,
+            ),
             unit_fill_rate: ratio(c.units_served_at_once as f64, c.units as f64, 1.0),
             units_issued: c.units_issued,
             value_issued,
@@ -222,8 +230,19 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "{:<14} {:>9} {:>8} {:>8} {:>7} {:>14} {:>6} {:>7} {:>7} {:>9} {:>11}",
-            "", "lines", "so", "so rate", "fill", "avg inv value", "turns", "POs", "xfers", "xfer u", "cold srv/n"
+            "{:<14} {:>9} {:>8} {:>8} {:>8} {:>7} {:>14} {:>6} {:>7} {:>7} {:>9} {:>11}",
+            "",
+            "lines",
+            "so",
+            "so rate",
+            "so all",
+            "fill",
+            "avg inv value",
+            "turns",
+            "POs",
+            "xfers",
+            "xfer u",
+            "cold srv/n"
         )?;
         let rows = std::iter::once(&self.overall)
             .chain(&self.regions)
@@ -235,11 +254,12 @@ impl fmt::Display for Report {
             let turns = m.turnover.map(|t| format!("{t:.2}")).unwrap_or_else(|| "-".into());
             writeln!(
                 f,
-                "{:<14} {:>9} {:>8} {:>7.2}% {:>6.2}% {:>14.2} {:>6} {:>7} {:>7} {:>9} {:>11}",
+                "{:<14} {:>9} {:>8} {:>7.2}% {:>7.2}% {:>6.2}% {:>14.2} {:>6} {:>7} {:>7} {:>9} {:>11}",
                 m.name,
                 m.demand_lines,
                 m.stockout_lines,
                 m.stockout_rate * 100.0,
+                m.stockout_rate_all * 100.0,
                 m.unit_fill_rate * 100.0,
                 m.avg_inventory_value,
                 turns,
