@@ -255,6 +255,7 @@ diesel::table! {
         seq -> BigInt,
         head_hash -> Text,
         legacy_upto -> BigInt,
+        prev_hash -> Text,
     }
 }
 

@@ -6,8 +6,8 @@
 //! transaction ends, so concurrent writers can neither fork a chain nor leave a gap.
 //!
 //! SQLite has one writer at a time and one chain. PostgreSQL has [`POSTGRES_CHAINS`]: a writer
-//! takes the first head no one else holds (`FOR UPDATE SKIP LOCKED`), so writers wait on one
-//! another only when every chain is busy.
+//! takes the first chain no one else holds (an advisory lock tried per chain), so writers wait
+//! on one another only when every chain is busy.
 
 use chrono::NaiveDateTime;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -24,30 +24,40 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Chains the PostgreSQL migration creates (ids 0..64), also the fallback modulus below.
 pub const POSTGRES_CHAINS: i32 = 64;
 
-/// PostgreSQL CTEs `head` (a chain head, locked) and `link` (the new entry's chain columns)
-/// for an entry whose content digest is the hex parameter `$digest`, made only when the SQL
-/// condition `$when` holds (nothing is locked or advanced otherwise).
-/// When every head is held the writer waits for one picked by its backend's pid (the modulus
-/// is [`POSTGRES_CHAINS`]).
+/// Advisory lock class of the chain heads (`pg_try_advisory_xact_lock(class, chain_id)`): the
+/// ASCII of "audi", apart from the migrations' single-key lock.
+pub const POSTGRES_LOCK_CLASS: i32 = 0x6175_6469;
+
+/// PostgreSQL CTEs `pick` (a chain no other transaction is appending to) and `link` (its head
+/// advanced: the new entry's chain id, seq, prev_hash and entry_hash) for an entry whose
+/// content digest is the hex parameter `$digest`, made only when the SQL condition `$when`
+/// holds (nothing is locked or advanced otherwise).
+///
+/// A writer takes the first chain whose advisory lock is free, starting from its backend's pid
+/// so that writers spread over the chains; the lock lives in memory until the transaction ends
+/// and, unlike `SELECT ... FOR UPDATE`, writes nothing to the row. The head is then advanced by
+/// one UPDATE whose SET reads the old row (`prev_hash = head_hash`), so no read comes first.
+/// Correctness rests on that UPDATE's row lock, not on the advisory lock: when all
+/// [`POSTGRES_CHAINS`] are taken the writer falls back to the chain of its pid without one and
+/// waits for the row, and READ COMMITTED re-evaluates the SET on the newest head.
 macro_rules! postgres_chain_link {
     ($digest:literal, $when:literal) => {
         concat!(
-            "head AS (
-    SELECT chain_id, seq, head_hash FROM audit_chains
-    WHERE chain_id = COALESCE(
-        (SELECT chain_id FROM audit_chains LIMIT 1 FOR UPDATE SKIP LOCKED), pg_backend_pid() % 64)
-    FOR UPDATE
-), link AS (
-    SELECT chain_id, seq + 1 AS seq, head_hash AS prev_hash,
-        encode(sha256(decode(head_hash, 'hex') || int8send(seq + 1) || decode(",
-            $digest,
-            ", 'hex')), 'hex') AS entry_hash
-    FROM head WHERE ",
+            "pick AS (
+    SELECT COALESCE(
+        (SELECT (pg_backend_pid() + n) % 64 FROM generate_series(0, 63) AS n
+         WHERE pg_try_advisory_xact_lock(1635083369, (pg_backend_pid() + n) % 64) LIMIT 1),
+        pg_backend_pid() % 64) AS chain_id
+    WHERE ",
             $when,
             "
-), chain AS (
-    UPDATE audit_chains AS c SET seq = link.seq, head_hash = link.entry_hash
-    FROM link WHERE c.chain_id = link.chain_id
+), link AS (
+    UPDATE audit_chains AS c SET seq = c.seq + 1, prev_hash = c.head_hash,
+        head_hash = encode(sha256(decode(c.head_hash, 'hex') || int8send(c.seq + 1) || decode(",
+            $digest,
+            ", 'hex')), 'hex')
+    FROM pick WHERE c.chain_id = pick.chain_id
+    RETURNING c.chain_id, c.seq, c.prev_hash, c.head_hash AS entry_hash
 )"
         )
     };
@@ -165,12 +175,18 @@ pub fn append(conn: &mut AnyConnection, entry: &Content<'_>) -> Result<(), AppEr
     Ok(())
 }
 
+/// A chain's head as `audit_chains` keeps it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = c)]
+struct HeadRow {
+    chain_id: i32,
+    seq: i64,
+    head_hash: String,
+}
+
 fn append_sqlite(conn: &mut AnyConnection, entry: &Content<'_>, digest: &[u8; 32]) -> Result<(), AppError> {
-    let (chain_id, seq, prev): (i32, i64, String) = c::table
-        .order(c::chain_id)
-        .select((c::chain_id, c::seq, c::head_hash))
-        .first(conn)?;
-    let seq = seq + 1;
+    let head: HeadRow = c::table.order(c::chain_id).select(HeadRow::as_select()).first(conn)?;
+    let (chain_id, seq, prev) = (head.chain_id, head.seq + 1, head.head_hash);
     let hash = link(&prev, seq, digest)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("audit chain {chain_id}: its head is not a hash")))?;
     diesel::insert_into(a::table)
@@ -198,7 +214,7 @@ fn append_sqlite(conn: &mut AnyConnection, entry: &Content<'_>, digest: &[u8; 32
         ))
         .execute(conn)?;
     diesel::update(c::table.find(chain_id))
-        .set((c::seq.eq(seq), c::head_hash.eq(&hash)))
+        .set((c::seq.eq(seq), c::prev_hash.eq(&prev), c::head_hash.eq(&hash)))
         .execute(conn)?;
     Ok(())
 }
@@ -235,5 +251,12 @@ mod tests {
         assert_ne!(link(GENESIS, 2, &digest).expect("hex"), hash);
         assert_ne!(link(&hash, 1, &digest).expect("hex"), hash);
         assert_eq!(link("not hex", 1, &digest), None);
+    }
+
+    #[test]
+    fn the_postgres_append_locks_in_the_chain_heads_own_lock_class() {
+        let class = format!("pg_try_advisory_xact_lock({POSTGRES_LOCK_CLASS},");
+        assert!(APPEND_POSTGRES.contains(&class), "{APPEND_POSTGRES}");
+        assert!(APPEND_POSTGRES.contains(&format!("% {POSTGRES_CHAINS}")));
     }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE audit_chains DROP COLUMN prev_hash;
