@@ -1,5 +1,5 @@
-//! Command line: `serve` (the default), `migrate`, `seed-demo`, `verify`, `openapi`,
-//! `forecast`, `simulate`, `import`, `keys` and `secrets`.
+//! Command line: `serve` (the default), `migrate`, `seed-demo`, `verify`, `backup`,
+//! `restore`, `openapi`, `forecast`, `simulate`, `import`, `keys` and `secrets`.
 
 mod demo;
 mod import;
@@ -54,6 +54,20 @@ enum Command {
     /// Recompute every balance from the ledger and check the audit chains; exit 1 on any
     /// mismatch or tampering.
     Verify,
+    /// Copy the SQLite database to a new file while the service runs (consistent as of the
+    /// moment the copy begins); prints what the copy holds. PostgreSQL: use pg_dump.
+    Backup {
+        /// The new file (never overwritten).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Replace the SQLite database with a copy made by `backup`, the service stopped (refused
+    /// while the database is open); the replaced database is kept beside it.
+    Restore {
+        /// The copy to put back.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Print the OpenAPI document (YAML).
     Openapi,
     /// Forecast series from a CSV file (`series_id,period,demand`), no database involved;
@@ -108,6 +122,16 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             demo::seed_and_plan(&mut *pool.get()?, &settings)?;
         }
         Some(Command::Verify) => return verify(&mut *open(cli)?.1.get()?),
+        // Neither migrates nor creates anything: they work on the files as they are.
+        Some(Command::Backup { to }) => {
+            let report = db::backup::backup(&db::DatabaseUrl::parse(&cli.database_url)?, to)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Some(Command::Restore { from }) => {
+            let report = db::backup::restore(&db::DatabaseUrl::parse(&cli.database_url)?, from)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            eprintln!("restored; run `spares verify` before starting the service");
+        }
         Some(Command::Import { what }) => import::run(&mut *open(cli)?.1.get()?, what)?,
         Some(Command::Keys { action }) => keys::run(&mut *open(cli)?.1.get()?, action)?,
         Some(Command::Secrets { action }) => secrets::run(cli, action)?,

@@ -5,6 +5,7 @@
 //! share (no NUMERIC, no timestamptz): money is TEXT holding a `rust_decimal` string and times
 //! are UTC `Timestamp`s. Where a statement differs per backend, code matches on the variant.
 
+pub mod backup;
 pub mod lease;
 mod migrate;
 mod pool;

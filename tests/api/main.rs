@@ -1,6 +1,7 @@
 //! Integration tests: the real HTTP app against a fresh database per test, on both backends.
 
 mod access;
+mod backup;
 mod calibration;
 mod catalog;
 mod cli;
