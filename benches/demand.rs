@@ -138,8 +138,26 @@ fn main() -> anyhow::Result<()> {
     db::run_migrations(&mut conn)?;
 
     let started = Instant::now();
+    seed_catalog(&mut conn)?;
+    println!(
+        "catalog: {WAREHOUSES} warehouses x {PARTS} parts in {:.1} s ({:?})",
+        started.elapsed().as_secs_f64(),
+        url.backend
+    );
+    let path = dir.path().join("history.csv");
+    let first = NaiveDate::from_ymd_opt(2024, 1, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
+    let bytes = write_history(&path, rows, first)?;
+    time_imports(&mut conn, &path, bytes)?;
+    time_forecast(&mut conn, first + chrono::Duration::days(DAYS - 1))?;
+    replenish(&mut conn, true)?;
+    replenish(&mut conn, false)?;
+    Ok(())
+}
+
+/// The bench's region, warehouses, parts and supplier terms.
+fn seed_catalog(conn: &mut db::AnyConnection) -> anyhow::Result<()> {
     regions::create(
-        &mut conn,
+        conn,
         &regions::NewRegion {
             code: "bench".into(),
             name: "Bench".into(),
@@ -147,7 +165,7 @@ fn main() -> anyhow::Result<()> {
     )?;
     for w in 0..WAREHOUSES {
         warehouses::create(
-            &mut conn,
+            conn,
             &warehouses::NewWarehouse {
                 code: format!("W{w:02}"),
                 name: format!("warehouse {w}"),
@@ -157,7 +175,7 @@ fn main() -> anyhow::Result<()> {
             },
         )?;
     }
-    db::write_tx(&mut conn, |conn| {
+    db::write_tx(conn, |conn| {
         for p in 0..PARTS {
             parts::create(
                 conn,
@@ -174,18 +192,14 @@ fn main() -> anyhow::Result<()> {
         }
         Ok::<_, spares::error::AppError>(())
     })?;
-    supplier_terms(&mut conn)?;
-    println!(
-        "catalog: {WAREHOUSES} warehouses x {PARTS} parts in {:.1} s ({:?})",
-        started.elapsed().as_secs_f64(),
-        url.backend
-    );
+    supplier_terms(conn)
+}
 
-    // Every series gets at least one row; the rest land on random series and days.
-    let path = dir.path().join("history.csv");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+/// Writes the history CSV and returns its size in bytes. Every series gets at least one row;
+/// the rest land on random series and days.
+fn write_history(path: &std::path::Path, rows: u64, first: NaiveDate) -> anyhow::Result<u64> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(file, "date,warehouse,part_number,qty,repair_order")?;
-    let first = NaiveDate::from_ymd_opt(2024, 1, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
     // Seeded, so every run imports the same rows.
     let mut rng = ChaCha8Rng::seed_from_u64(20261126);
     let series = (WAREHOUSES * PARTS) as u64;
@@ -202,12 +216,15 @@ fn main() -> anyhow::Result<()> {
     }
     file.flush()?;
     drop(file);
-    let bytes = std::fs::metadata(&path)?.len();
+    Ok(std::fs::metadata(path)?.len())
+}
 
+/// Imports the file twice: the second time every row is already there.
+fn time_imports(conn: &mut db::AnyConnection, path: &std::path::Path, bytes: u64) -> anyhow::Result<()> {
     for pass in ["first import", "re-import"] {
         let started = Instant::now();
-        let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path)?);
-        let report = db::write_tx(&mut conn, |conn| import::import(conn, reader, Format::Csv, None))?;
+        let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+        let report = db::write_tx(conn, |conn| import::import(conn, reader, Format::Csv, None))?;
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "{pass}: {} rows ({:.0} MiB) in {seconds:.1} s = {:.0} rows/s; imported {}, already there {}",
@@ -218,14 +235,17 @@ fn main() -> anyhow::Result<()> {
             report.rows_already_imported
         );
     }
+    Ok(())
+}
 
+/// One forecast run over every series, with history up to `last`.
+fn time_forecast(conn: &mut db::AnyConnection, last: NaiveDate) -> anyhow::Result<()> {
     let started = Instant::now();
-    let last = first + chrono::Duration::days(DAYS - 1);
     let request = ForecastRunRequest {
         as_of: Some(last),
         ..ForecastRunRequest::default()
     };
-    let run = forecasts::run(&mut conn, &ForecastSettings::default(), &request)?;
+    let run = forecasts::run(conn, &ForecastSettings::default(), &request)?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "forecast run: {} series x {DAYS} days in {seconds:.1} s = {:.0} series/s (methods won: {:?})",
@@ -234,8 +254,5 @@ fn main() -> anyhow::Result<()> {
         run.methods
     );
     println!("peak resident memory: {:.0} MiB", peak_memory_mib());
-
-    replenish(&mut conn, true)?;
-    replenish(&mut conn, false)?;
     Ok(())
 }

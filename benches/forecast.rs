@@ -209,19 +209,45 @@ fn main() {
         return;
     }
     let params = Params::default();
+    write_our_forecasts(&ours_csv, &series, &params);
+    let ours_rates = measure(&series, &params, threads);
+    let (theirs, mismatches) = statsforecast(&series_csv, &ours_csv);
+    println!("\nforecast bench: {n} series x {LENGTH} days, {threads} threads, lead time {LEAD_TIME} for auto");
+    println!(
+        "{:<12} {:>14} {:>16} {:>18} {:>12} {:>11}",
+        "method", "ours 1 core/s", "ours all cores/s", "statsforecast/s", "ratio/core", "mismatches"
+    );
+    for (name, single, multi) in ours_rates {
+        let t = theirs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        let mis = mismatches.iter().find(|(k, _)| k == name).map(|(_, v)| format!("{v}"));
+        println!(
+            "{:<12} {:>14.0} {:>16.0} {:>18} {:>12} {:>11}",
+            name,
+            single,
+            multi,
+            t.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
+            t.map(|v| format!("{:.1}x", single / v)).unwrap_or_else(|| "-".into()),
+            mis.unwrap_or_else(|| "-".into())
+        );
+    }
+}
 
-    // Our forecasts, from the measured path, for the python side to compare with statsforecast's.
+/// Our forecasts, from the measured path, for the python side to compare with statsforecast's.
+fn write_our_forecasts(path: &Path, series: &[Vec<f64>], params: &Params) {
     let mut ours = String::from("series_id,method,forecast\n");
     let mut ws = Workspace::new();
     for m in Method::ALL.iter().filter(|m| **m != Method::Seasonal) {
         let mut out = Vec::with_capacity(series.len());
-        point_forecasts(*m, &series, &params, &mut ws, &mut out);
+        point_forecasts(*m, series, params, &mut ws, &mut out);
         for (i, f) in out.iter().enumerate() {
             let _ = writeln!(ours, "s{i},{},{f}", m.name());
         }
     }
-    let _ = std::fs::write(&ours_csv, ours);
+    let _ = std::fs::write(path, ours);
+}
 
+/// The best series/s of each method over [`REPEATS`], on one core and on all.
+fn measure(series: &[Vec<f64>], params: &Params, threads: usize) -> Vec<(&'static str, f64, f64)> {
     let jobs: Vec<Job> = [
         Method::Croston,
         Method::CrostonSba,
@@ -243,55 +269,46 @@ fn main() {
         for (&job, best) in jobs.iter().zip(&mut ours_rates) {
             // Auto runs every candidate at 8 origins: a fifth of the series keeps it short.
             let set = if job == Job::Auto {
-                &series[..(n / 5).max(1)]
+                &series[..(series.len() / 5).max(1)]
             } else {
-                &series[..]
+                series
             };
-            black_box(job.run(&set[..set.len().min(200)], &params, &mut Workspace::new()));
-            best.1 = best.1.max(rate_single(job, set, &params));
-            best.2 = best.2.max(rate_parallel(job, set, &params, threads));
+            black_box(job.run(&set[..set.len().min(200)], params, &mut Workspace::new()));
+            best.1 = best.1.max(rate_single(job, set, params));
+            best.2 = best.2.max(rate_parallel(job, set, params, threads));
         }
     }
+    ours_rates
+}
 
-    let mut theirs: Vec<(String, f64)> = Vec::new();
-    let mut mismatches: Vec<(String, f64)> = Vec::new();
-    match find_python() {
-        None => println!("statsforecast not importable (set STATSFORECAST_PYTHON): comparison skipped"),
-        Some(py) => {
-            let out = Command::new(&py)
-                .arg(script_path())
-                .arg(format!("--repeats={REPEATS}"))
-                .arg(&series_csv)
-                .arg(&ours_csv)
-                .output();
-            match out {
-                Ok(o) if o.status.success() => {
-                    let text = String::from_utf8_lossy(&o.stdout);
-                    theirs = json_numbers(&text, "per_second");
-                    mismatches = json_numbers(&text, "mismatches");
-                }
-                Ok(o) => println!("statsforecast bench failed: {}", String::from_utf8_lossy(&o.stderr)),
-                Err(e) => println!("cannot run {py}: {e}"),
-            }
+/// Figures per method name.
+type Figures = Vec<(String, f64)>;
+
+/// statsforecast's series/s per method and the mismatches of our forecasts against its own,
+/// from bench/statsforecast_bench.py; empty when its Python is not there.
+fn statsforecast(series_csv: &Path, ours_csv: &Path) -> (Figures, Figures) {
+    let Some(py) = find_python() else {
+        println!("statsforecast not importable (set STATSFORECAST_PYTHON): comparison skipped");
+        return (Vec::new(), Vec::new());
+    };
+    let out = Command::new(&py)
+        .arg(script_path())
+        .arg(format!("--repeats={REPEATS}"))
+        .arg(series_csv)
+        .arg(ours_csv)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            (json_numbers(&text, "per_second"), json_numbers(&text, "mismatches"))
         }
-    }
-
-    println!("\nforecast bench: {n} series x {LENGTH} days, {threads} threads, lead time {LEAD_TIME} for auto");
-    println!(
-        "{:<12} {:>14} {:>16} {:>18} {:>12} {:>11}",
-        "method", "ours 1 core/s", "ours all cores/s", "statsforecast/s", "ratio/core", "mismatches"
-    );
-    for (name, single, multi) in ours_rates {
-        let t = theirs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
-        let mis = mismatches.iter().find(|(k, _)| k == name).map(|(_, v)| format!("{v}"));
-        println!(
-            "{:<12} {:>14.0} {:>16.0} {:>18} {:>12} {:>11}",
-            name,
-            single,
-            multi,
-            t.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
-            t.map(|v| format!("{:.1}x", single / v)).unwrap_or_else(|| "-".into()),
-            mis.unwrap_or_else(|| "-".into())
-        );
+        Ok(o) => {
+            println!("statsforecast bench failed: {}", String::from_utf8_lossy(&o.stderr));
+            (Vec::new(), Vec::new())
+        }
+        Err(e) => {
+            println!("cannot run {py}: {e}");
+            (Vec::new(), Vec::new())
+        }
     }
 }

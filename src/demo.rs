@@ -96,7 +96,10 @@ const FAMILIES: &[(&str, &str)] = &[
 ];
 
 /// (code, component, cost range in yuan, criticality)
-const COMPONENTS: &[(&str, &str, (i64, i64), Criticality)] = &[
+/// A component: (code, name, (lowest, highest) unit cost, criticality).
+type Component = (&'static str, &'static str, (i64, i64), Criticality);
+
+const COMPONENTS: &[Component] = &[
     ("COMP", "compressor", (380, 1200), Criticality::Critical),
     ("PCB", "main control board", (150, 600), Criticality::Critical),
     ("FAN", "fan motor", (60, 240), Criticality::High),
@@ -132,127 +135,176 @@ pub fn seed(conn: &mut AnyConnection) -> Result<SeedOutcome, AppError> {
         if existing > 0 {
             return Ok(SeedOutcome::AlreadyPopulated);
         }
+        // One generator, drawn from in a fixed order, so the demo is the same everywhere.
         let mut rng = StdRng::seed_from_u64(20_261_124);
-        let mut warehouse_codes = Vec::new();
-        for (code, name, sites) in NETWORK {
-            regions::create(
-                conn,
-                &NewRegion {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                },
-            )?;
-            for (i, (wcode, wname)) in sites.iter().enumerate() {
-                let kind = if i == 0 {
-                    WarehouseKind::Regional
-                } else {
-                    WarehouseKind::Local
-                };
-                let created = warehouses::create(
-                    conn,
-                    &NewWarehouse {
-                        code: (*wcode).into(),
-                        name: (*wname).into(),
-                        region: (*code).into(),
-                        kind,
-                        active: None,
-                    },
-                )?;
-                warehouse_codes.push((*wcode, kind, created.id));
-            }
-        }
-        for (code, name) in SUPPLIERS {
-            suppliers::create(
-                conn,
-                &NewSupplier {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                    active: None,
-                },
-            )?;
-        }
-        let actor = Actor {
-            name: "demo-seed".into(),
-            request_id: None,
-        };
+        let sites = seed_network(conn)?;
+        seed_suppliers(conn)?;
         let mut part_count = 0;
         let mut movement_count = 0;
         for (family_code, family) in FAMILIES {
-            for (component_code, component, (low, high), criticality) in COMPONENTS {
+            for component in COMPONENTS {
                 for n in 1..=PARTS_PER_COMPONENT {
-                    let part_number = format!("{family_code}-{component_code}-{n:03}");
-                    let cost = Decimal::new(rng.random_range(low * 100..=high * 100), 2);
-                    let part = parts::create(
-                        conn,
-                        &NewPart {
-                            part_number: part_number.clone(),
-                            description: format!("{} {component}, model series {n}", capitalised(family)),
-                            unit_of_measure: None,
-                            unit_cost: cost,
-                            criticality: Some(*criticality),
-                            superseded_by: None,
-                            active: None,
-                        },
-                    )?;
+                    let family = (*family_code, *family);
+                    movement_count += seed_part(conn, &mut rng, &sites, family, component, n)?;
                     part_count += 1;
-                    let first = rng.random_range(0..SUPPLIERS.len());
-                    for (k, supplier) in [first, (first + 1) % SUPPLIERS.len()].into_iter().enumerate() {
-                        let markup = Decimal::new(rng.random_range(55..=80), 2);
-                        suppliers::put_terms(
-                            conn,
-                            SUPPLIERS[supplier].0,
-                            &part_number,
-                            &TermsInput {
-                                lead_time_days: rng.random_range(5..=45),
-                                moq: Some([1, 1, 5, 10][rng.random_range(0..4)]),
-                                pack_size: Some([1, 1, 1, 5][rng.random_range(0..4)]),
-                                unit_price: (cost * markup).round_dp(2),
-                                preferred: Some(k == 0),
-                            },
-                        )?;
-                    }
-                    let warehouse_ids: Vec<(i64, bool)> = warehouse_codes
-                        .iter()
-                        .map(|(_, kind, id)| (*id, *kind == WarehouseKind::Regional))
-                        .collect();
-                    seed_demand_history(conn, &mut rng, part.id, *family_code == "AC", &warehouse_ids)?;
-                    for (warehouse, kind, _) in &warehouse_codes {
-                        let quantity = match kind {
-                            WarehouseKind::Regional => rng.random_range(0..=60),
-                            WarehouseKind::Local => rng.random_range(0..=12),
-                        };
-                        if quantity == 0 {
-                            continue;
-                        }
-                        movements::record(
-                            conn,
-                            &actor,
-                            &MovementInput {
-                                kind: StaffMovementKind::Receipt,
-                                warehouse: (*warehouse).into(),
-                                part_number: part_number.clone(),
-                                quantity,
-                                reason_code: None,
-                                condition: None,
-                                source: None,
-                                supplier: Some(SUPPLIERS[first].0.into()),
-                                purchase_order: None,
-                                repair_order: None,
-                                lot: None,
-                                note: Some("opening stock".into()),
-                            },
-                        )?;
-                        movement_count += 1;
-                    }
                 }
             }
         }
         Ok(SeedOutcome::Seeded {
-            warehouses: warehouse_codes.len(),
+            warehouses: sites.len(),
             parts: part_count,
             movements: movement_count,
         })
     })
+}
+
+/// A demo warehouse: its code, kind and id.
+type SeededSite = (&'static str, WarehouseKind, i64);
+
+/// The regions and their warehouses; the first site of each region is its regional centre.
+fn seed_network(conn: &mut AnyConnection) -> Result<Vec<SeededSite>, AppError> {
+    let mut sites = Vec::new();
+    for (code, name, region_sites) in NETWORK {
+        regions::create(
+            conn,
+            &NewRegion {
+                code: (*code).into(),
+                name: (*name).into(),
+            },
+        )?;
+        for (i, (wcode, wname)) in region_sites.iter().enumerate() {
+            let kind = if i == 0 {
+                WarehouseKind::Regional
+            } else {
+                WarehouseKind::Local
+            };
+            let created = warehouses::create(
+                conn,
+                &NewWarehouse {
+                    code: (*wcode).into(),
+                    name: (*wname).into(),
+                    region: (*code).into(),
+                    kind,
+                    active: None,
+                },
+            )?;
+            sites.push((*wcode, kind, created.id));
+        }
+    }
+    Ok(sites)
+}
+
+fn seed_suppliers(conn: &mut AnyConnection) -> Result<(), AppError> {
+    for (code, name) in SUPPLIERS {
+        suppliers::create(
+            conn,
+            &NewSupplier {
+                code: (*code).into(),
+                name: (*name).into(),
+                active: None,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// One part: created with its cost, two suppliers' terms, its demand history and its opening
+/// stock at every warehouse; returns the movements posted.
+fn seed_part(
+    conn: &mut AnyConnection,
+    rng: &mut StdRng,
+    sites: &[SeededSite],
+    (family_code, family): (&str, &str),
+    (component_code, component, (low, high), criticality): &Component,
+    n: usize,
+) -> Result<usize, AppError> {
+    let part_number = format!("{family_code}-{component_code}-{n:03}");
+    let cost = Decimal::new(rng.random_range(low * 100..=high * 100), 2);
+    let part = parts::create(
+        conn,
+        &NewPart {
+            part_number: part_number.clone(),
+            description: format!("{} {component}, model series {n}", capitalised(family)),
+            unit_of_measure: None,
+            unit_cost: cost,
+            criticality: Some(*criticality),
+            superseded_by: None,
+            active: None,
+        },
+    )?;
+    let first = seed_terms(conn, rng, &part_number, cost)?;
+    let warehouse_ids: Vec<(i64, bool)> = sites
+        .iter()
+        .map(|(_, kind, id)| (*id, *kind == WarehouseKind::Regional))
+        .collect();
+    seed_demand_history(conn, rng, part.id, family_code == "AC", &warehouse_ids)?;
+    seed_opening_stock(conn, rng, sites, &part_number, SUPPLIERS[first].0)
+}
+
+/// Terms of two suppliers in a row of [`SUPPLIERS`], the first preferred; returns the first.
+fn seed_terms(conn: &mut AnyConnection, rng: &mut StdRng, part_number: &str, cost: Decimal) -> Result<usize, AppError> {
+    let first = rng.random_range(0..SUPPLIERS.len());
+    for (k, supplier) in [first, (first + 1) % SUPPLIERS.len()].into_iter().enumerate() {
+        let markup = Decimal::new(rng.random_range(55..=80), 2);
+        suppliers::put_terms(
+            conn,
+            SUPPLIERS[supplier].0,
+            part_number,
+            &TermsInput {
+                lead_time_days: rng.random_range(5..=45),
+                moq: Some([1, 1, 5, 10][rng.random_range(0..4)]),
+                pack_size: Some([1, 1, 1, 5][rng.random_range(0..4)]),
+                unit_price: (cost * markup).round_dp(2),
+                preferred: Some(k == 0),
+            },
+        )?;
+    }
+    Ok(first)
+}
+
+/// Opening stock received from the part's preferred supplier: more at regional centres; a
+/// warehouse drawn zero gets none. Returns the receipts posted.
+fn seed_opening_stock(
+    conn: &mut AnyConnection,
+    rng: &mut StdRng,
+    sites: &[SeededSite],
+    part_number: &str,
+    supplier: &str,
+) -> Result<usize, AppError> {
+    let actor = Actor {
+        name: "demo-seed".into(),
+        request_id: None,
+    };
+    let mut posted = 0;
+    for (warehouse, kind, _) in sites {
+        let quantity = match kind {
+            WarehouseKind::Regional => rng.random_range(0..=60),
+            WarehouseKind::Local => rng.random_range(0..=12),
+        };
+        if quantity == 0 {
+            continue;
+        }
+        movements::record(
+            conn,
+            &actor,
+            &MovementInput {
+                kind: StaffMovementKind::Receipt,
+                warehouse: (*warehouse).into(),
+                part_number: part_number.to_owned(),
+                quantity,
+                reason_code: None,
+                condition: None,
+                source: None,
+                supplier: Some(supplier.into()),
+                purchase_order: None,
+                repair_order: None,
+                lot: None,
+                note: Some("opening stock".into()),
+            },
+        )?;
+        posted += 1;
+    }
+    Ok(posted)
 }
 
 /// Days of repair history the demo starts with, so forecasts and replenishment have work.

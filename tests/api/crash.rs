@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 use crate::on_both_backends;
-use crate::process::start;
+use crate::process::{start, Service};
 
 on_both_backends!(
     killing_the_process_mid_load_loses_nothing_acknowledged,
@@ -115,7 +115,24 @@ async fn client_loop(
 async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
     app.seed_network().await;
     app.receive("N-RDC", "P-1", STOCK).await;
-    let mut service = start(&app).await;
+    let log = load_then_kill(&app, start(&app).await).await;
+    let acked: Vec<&Sent> = log.iter().filter(|s| s.acknowledged.is_some()).collect();
+    let interrupted: Vec<Sent> = log.iter().filter(|s| s.acknowledged.is_none()).cloned().collect();
+    assert!(acked.len() >= 150, "load ran before the kill: {}", acked.len());
+    assert!(!interrupted.is_empty(), "requests were in flight when the process died");
+
+    let service = start(&app).await;
+    app.assert_ledger_agrees();
+    assert_acknowledged_are_there(&app, &acked).await;
+    retry_each_once(&app, &service, &interrupted).await;
+    app.assert_ledger_agrees();
+    assert_one_effect_per_request(&app, &log).await;
+    drop(service);
+}
+
+/// Runs the clients against the service and kills it (SIGKILL) once the load is well under
+/// way, so requests are in flight at every stage; returns what every client sent.
+async fn load_then_kill(app: &TestApp, mut service: Service) -> Vec<Sent> {
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|id| {
@@ -141,15 +158,12 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
     for client in clients {
         log.extend(client.await.expect("client task"));
     }
-    let acked: Vec<&Sent> = log.iter().filter(|s| s.acknowledged.is_some()).collect();
-    let interrupted: Vec<Sent> = log.iter().filter(|s| s.acknowledged.is_none()).cloned().collect();
-    assert!(acked.len() >= 150, "load ran before the kill: {}", acked.len());
-    assert!(!interrupted.is_empty(), "requests were in flight when the process died");
+    log
+}
 
-    let service = start(&app).await;
-    app.assert_ledger_agrees();
-    // Every acknowledged movement and reservation is there, as acknowledged.
-    for sent in &acked {
+/// Every acknowledged movement and reservation is there, as acknowledged.
+async fn assert_acknowledged_are_there(app: &TestApp, acked: &[&Sent]) {
+    for sent in acked {
         let body = sent.acknowledged.as_ref().expect("acknowledged");
         let id = body["id"].as_i64().expect("id");
         let path = if sent.path == "/api/v1/movements" {
@@ -163,8 +177,11 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
             assert_eq!(found.body["status"], "consumed", "{}", found.body);
         }
     }
-    // Retrying each interrupted request completes it exactly once.
-    for sent in &interrupted {
+}
+
+/// Retrying each interrupted request completes it exactly once.
+async fn retry_each_once(app: &TestApp, service: &Service, interrupted: &[Sent]) {
+    for sent in interrupted {
         let (status, body, _) = send(&app.client, &service.address, &app.admin_key, sent)
             .await
             .expect("the restarted service answers");
@@ -178,9 +195,10 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
             .expect("answers");
         assert_eq!((again, &second["id"], replayed), (status, &body["id"], true));
     }
-    app.assert_ledger_agrees();
+}
 
-    // Exactly one ledger effect per request: count what every client asked for.
+/// Exactly one ledger effect per request: count what every client asked for.
+async fn assert_one_effect_per_request(app: &TestApp, log: &[Sent]) {
     let receipts = log.iter().filter(|s| s.body["kind"] == "receipt").count() as i64;
     let issues = log.iter().filter(|s| s.body["kind"] == "issue").count() as i64;
     let reservations: Vec<&Sent> = log.iter().filter(|s| s.path == "/api/v1/reservations").collect();
@@ -198,7 +216,6 @@ async fn killing_the_process_mid_load_loses_nothing_acknowledged(app: TestApp) {
         .output()
         .expect("verify runs");
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
-    drop(service);
 }
 
 async fn sigterm_stops_the_service_cleanly(app: TestApp) {

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 use crate::process::{start_with, Service};
-use crate::replenishment::{header, receiver};
+use crate::replenishment::{header, receiver, Seen};
 
 on_both_backends!(two_instances_on_one_database_behave_as_one);
 
@@ -42,10 +42,18 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
     assert_eq!(endpoint.status, 201, "{}", endpoint.body);
     let flags = ["--expiry-interval-secs", "1", "--webhook-interval-secs", "1"];
     let instances = [start_with(&app, &flags).await, start_with(&app, &flags).await];
+    forty_clients_reserve_twenty_units_without_oversell(&app, &instances).await;
+    a_retry_on_the_other_instance_replays_the_first_answer(&app, &instances).await;
+    a_due_reservation_is_released_by_one_instance_only(&app, &instances).await;
+    each_refusal_event_is_delivered_once(&seen).await;
+    app.assert_ledger_agrees();
+    drop(instances);
+}
 
-    // 40 clients, alternating instances, each reserving 1 of the 20 units at once.
+/// 40 clients, alternating instances, each reserving 1 of the 20 units at once.
+async fn forty_clients_reserve_twenty_units_without_oversell(app: &TestApp, instances: &[Service; 2]) {
     let attempts = (0..40).map(|i| {
-        let (app, service) = (&app, &instances[i % 2]);
+        let service = &instances[i % 2];
         async move {
             let body = json!({ "repair_order": format!("RO-{i}"), "warehouse": "N-01",
                                "lines": [{ "part_number": "P-1", "quantity": 1 }] });
@@ -60,22 +68,25 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
         (balance["reserved"].as_i64(), balance["available"].as_i64()),
         (Some(20), Some(0))
     );
+}
 
-    // A retry that lands on the other instance replays the first answer.
+async fn a_retry_on_the_other_instance_replays_the_first_answer(app: &TestApp, instances: &[Service; 2]) {
     let receipt = json!({ "kind": "receipt", "warehouse": "N-RDC", "part_number": "P-2", "quantity": 3 });
-    let (first, created, _) = post(&app, &instances[0], "/api/v1/movements", &receipt, Some("scale-1")).await;
-    let (again, replay, replayed) = post(&app, &instances[1], "/api/v1/movements", &receipt, Some("scale-1")).await;
+    let (first, created, _) = post(app, &instances[0], "/api/v1/movements", &receipt, Some("scale-1")).await;
+    let (again, replay, replayed) = post(app, &instances[1], "/api/v1/movements", &receipt, Some("scale-1")).await;
     assert_eq!((first, again, replayed), (201, 201, true));
     assert_eq!(created["id"], replay["id"]);
     let other = json!({ "kind": "receipt", "warehouse": "N-RDC", "part_number": "P-2", "quantity": 4 });
-    let (misuse, _, _) = post(&app, &instances[1], "/api/v1/movements", &other, Some("scale-1")).await;
+    let (misuse, _, _) = post(app, &instances[1], "/api/v1/movements", &other, Some("scale-1")).await;
     assert_eq!(misuse, 422, "the same key with another body, on another instance");
     assert_eq!(app.balance("N-RDC", "P-2").await["on_hand"], 8);
+}
 
-    // Both instances run the expiry job every second: a due reservation is released once.
+/// Both instances run the expiry job every second: a due reservation is released once.
+async fn a_due_reservation_is_released_by_one_instance_only(app: &TestApp, instances: &[Service; 2]) {
     let body = json!({ "repair_order": "RO-EXP", "warehouse": "N-RDC", "expires_in_minutes": 1,
                        "lines": [{ "part_number": "P-2", "quantity": 2 }] });
-    let (status, reservation, _) = post(&app, &instances[0], "/api/v1/reservations", &body, None).await;
+    let (status, reservation, _) = post(app, &instances[0], "/api/v1/reservations", &body, None).await;
     assert_eq!(status, 201, "{reservation}");
     let id = reservation["id"].as_i64().expect("id");
     {
@@ -112,8 +123,10 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
         (balance["reserved"].as_i64(), balance["available"].as_i64()),
         (Some(0), Some(8))
     );
+}
 
-    // The 20 refusals' events, each delivered once although both instances deliver.
+/// The 20 refusals' events, each delivered once although both instances deliver.
+async fn each_refusal_event_is_delivered_once(seen: &Seen) {
     for _ in 0..100 {
         if seen.lock().expect("lock").len() >= 20 {
             break;
@@ -129,6 +142,4 @@ async fn two_instances_on_one_database_behave_as_one(app: TestApp) {
         .collect();
     let distinct: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!((ids.len(), distinct.len()), (20, 20), "each event once: {ids:?}");
-    app.assert_ledger_agrees();
-    drop(instances);
 }

@@ -11,6 +11,19 @@ on_both_backends!(
 
 async fn revoked_expired_and_unknown_keys_get_401_at_once(app: TestApp) {
     app.seed_network().await;
+    a_revoked_key_is_refused(&app).await;
+    an_expired_key_is_refused(&app).await;
+    own_unknown_and_malformed_keys(&app).await;
+    for open in ["/health", "/ready", "/openapi.json", "/metrics"] {
+        assert_eq!(
+            app.request_as(None, Method::GET, open, None, None).await.status,
+            200,
+            "{open} stays open"
+        );
+    }
+}
+
+async fn a_revoked_key_is_refused(app: &TestApp) {
     let created = app
         .post("/api/v1/keys", &json!({ "name": "temp", "role": "viewer" }))
         .await;
@@ -37,7 +50,10 @@ async fn revoked_expired_and_unknown_keys_get_401_at_once(app: TestApp) {
         (revoked.status, revoked.content_type.as_str()),
         (401, "application/problem+json")
     );
+}
 
+/// A key whose expiry has passed is refused; a key cannot be created already expired.
+async fn an_expired_key_is_refused(app: &TestApp) {
     let other = app
         .post("/api/v1/keys", &json!({ "name": "short-lived", "role": "viewer" }))
         .await;
@@ -66,7 +82,10 @@ async fn revoked_expired_and_unknown_keys_get_401_at_once(app: TestApp) {
         (future.status, future.body["field"].as_str()),
         (400, Some("expires_at"))
     );
+}
 
+/// A key cannot revoke itself; an unknown key and a non-Bearer header are 401.
+async fn own_unknown_and_malformed_keys(app: &TestApp) {
     let keys = app.get("/api/v1/keys").await;
     let own = keys
         .body
@@ -95,18 +114,38 @@ async fn revoked_expired_and_unknown_keys_get_401_at_once(app: TestApp) {
         raw.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
         Some("Bearer")
     );
-    for open in ["/health", "/ready", "/openapi.json", "/metrics"] {
-        assert_eq!(
-            app.request_as(None, Method::GET, open, None, None).await.status,
-            200,
-            "{open} stays open"
-        );
-    }
 }
 
 async fn every_mutation_kind_leaves_one_audit_row_in_its_transaction(app: TestApp) {
     app.seed_network().await;
     app.receive("N-RDC", "P-1", 10).await;
+    let (r1, secret) = mutate_every_kind(&app).await;
+    let audit = app.get("/api/v1/audit?limit=500").await;
+    assert_eq!(audit.status, 200);
+    let entries = audit.body["items"].as_array().expect("items");
+    assert_one_row_per_mutation(entries);
+    assert_rows_say_who_what_and_how(entries);
+    assert!(
+        !audit.body.to_string().contains(&secret),
+        "the audit trail never holds a key's secret"
+    );
+    let filtered = app
+        .get(&format!("/api/v1/audit?entity_type=reservation&entity_id={r1}"))
+        .await;
+    assert_eq!(filtered.body["items"].as_array().map(Vec::len), Some(2));
+    {
+        use diesel::prelude::*;
+        let mut conn = app.pool.get().expect("conn");
+        let tampered = diesel::sql_query("UPDATE audit_log SET actor = 'someone else'").execute(&mut conn);
+        assert!(tampered.is_err(), "the audit table is append-only");
+        let deleted = diesel::sql_query("DELETE FROM movements").execute(&mut conn);
+        assert!(deleted.is_err(), "the ledger is append-only");
+    }
+}
+
+/// One mutation of every kind, and one refused; returns the consumed reservation's id and the
+/// secret of the key created.
+async fn mutate_every_kind(app: &TestApp) -> (Value, String) {
     app.patch("/api/v1/warehouses/N-01", &json!({ "name": "Tianjin" }))
         .await;
     app.patch("/api/v1/parts/P-2", &json!({ "unit_cost": "3.5" })).await;
@@ -164,10 +203,10 @@ async fn every_mutation_kind_leaves_one_audit_row_in_its_transaction(app: TestAp
         )
         .await;
     assert_eq!(refused.status, 409);
+    (r1, secret)
+}
 
-    let audit = app.get("/api/v1/audit?limit=500").await;
-    assert_eq!(audit.status, 200);
-    let entries = audit.body["items"].as_array().expect("items");
+fn assert_one_row_per_mutation(entries: &[Value]) {
     let count = |action: &str| entries.iter().filter(|e| e["action"] == action).count();
     for (action, expected) in [
         ("region.create", 2),
@@ -203,6 +242,9 @@ async fn every_mutation_kind_leaves_one_audit_row_in_its_transaction(app: TestAp
         27,
         "nothing else was audited, the refused issue included"
     );
+}
+
+fn assert_rows_say_who_what_and_how(entries: &[Value]) {
     let update = entries
         .iter()
         .find(|e| e["action"] == "warehouse.update")
@@ -217,20 +259,4 @@ async fn every_mutation_kind_leaves_one_audit_row_in_its_transaction(app: TestAp
         .find(|e| e["action"] == "reservation.create")
         .expect("reservation row");
     assert_eq!(reserved["idempotency_key"], "audit-key-1");
-    assert!(
-        !audit.body.to_string().contains(&secret),
-        "the audit trail never holds a key's secret"
-    );
-    let filtered = app
-        .get(&format!("/api/v1/audit?entity_type=reservation&entity_id={r1}"))
-        .await;
-    assert_eq!(filtered.body["items"].as_array().map(Vec::len), Some(2));
-    {
-        use diesel::prelude::*;
-        let mut conn = app.pool.get().expect("conn");
-        let tampered = diesel::sql_query("UPDATE audit_log SET actor = 'someone else'").execute(&mut conn);
-        assert!(tampered.is_err(), "the audit table is append-only");
-        let deleted = diesel::sql_query("DELETE FROM movements").execute(&mut conn);
-        assert!(deleted.is_err(), "the ledger is append-only");
-    }
 }

@@ -11,10 +11,15 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
         app.receive(w, "P-1", 5).await;
     }
     let clerk = app.key("n01-clerk", "warehouse", Some(&["N-01"])).await;
-    let as_clerk = |method: Method, path: &'static str, body: Option<Value>| {
-        let app = &app;
-        let clerk = clerk.clone();
-        async move { app.request_as(Some(&clerk), method, path, body.as_ref(), None).await }
+    a_warehouse_key_sees_and_moves_stock_only_at_its_warehouse(&app, &clerk).await;
+    a_warehouse_key_receives_but_does_not_ship_a_transfer_from_elsewhere(&app, &clerk).await;
+    a_repair_key_reserves_and_sees_alternatives_only_in_its_warehouses(&app).await;
+    app.assert_ledger_agrees();
+}
+
+async fn a_warehouse_key_sees_and_moves_stock_only_at_its_warehouse(app: &TestApp, clerk: &str) {
+    let as_clerk = |method: Method, path: &'static str, body: Option<Value>| async move {
+        app.request_as(Some(clerk), method, path, body.as_ref(), None).await
     };
     let stock = as_clerk(Method::GET, "/api/v1/stock", None).await;
     let warehouses: Vec<&str> = stock.body["items"]
@@ -51,7 +56,10 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
         .all(|m| m["warehouse"] == "N-01"));
     let availability = as_clerk(Method::GET, "/api/v1/parts/P-1/availability", None).await;
     assert_eq!(availability.body["warehouses"].as_array().map(Vec::len), Some(1));
-    // A transfer out of another warehouse cannot be shipped by this key, but can be received here.
+}
+
+/// A transfer out of another warehouse cannot be shipped by this key, but can be received here.
+async fn a_warehouse_key_receives_but_does_not_ship_a_transfer_from_elsewhere(app: &TestApp, clerk: &str) {
     let transfer = app
         .post(
             "/api/v1/transfers",
@@ -61,7 +69,7 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
     let id = transfer.body["id"].as_i64().expect("id");
     let ship = app
         .request_as(
-            Some(&clerk),
+            Some(clerk),
             Method::POST,
             &format!("/api/v1/transfers/{id}/ship"),
             None,
@@ -77,7 +85,7 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
     );
     let received = app
         .request_as(
-            Some(&clerk),
+            Some(clerk),
             Method::POST,
             &format!("/api/v1/transfers/{id}/receive"),
             None,
@@ -85,7 +93,10 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
         )
         .await;
     assert_eq!(received.status, 200, "{}", received.body);
-    // A repair key limited to N-01 sees alternatives only among its own warehouses.
+}
+
+/// A repair key limited to N-01 sees alternatives only among its own warehouses.
+async fn a_repair_key_reserves_and_sees_alternatives_only_in_its_warehouses(app: &TestApp) {
     let dispatcher = app.key("n01-repair", "repair", Some(&["N-01"])).await;
     let short =
         json!({ "repair_order": "RO-9", "warehouse": "N-01", "lines": [{ "part_number": "P-1", "quantity": 50 }] });
@@ -112,5 +123,4 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
         )
         .await;
     assert_eq!(reply.status, 403);
-    app.assert_ledger_agrees();
 }

@@ -166,6 +166,20 @@ fn cases(
 }
 
 /// Sends every case; returns a line per case whose answer is not a 400 problem naming its field.
+/// Sends every case and fails, listing them, unless each is refused with a 400 naming its
+/// field; then checks that nothing changed since `before`.
+async fn assert_all_refused(app: &TestApp, table: Vec<Case>, before: &[(&'static str, Value)]) {
+    let count = table.len();
+    let wrong = refusals_that_differ(app, table).await;
+    assert!(
+        wrong.is_empty(),
+        "{} of {count} cases differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_nothing_changed(app, before).await;
+}
+
 async fn refusals_that_differ(app: &TestApp, cases: Vec<Case>) -> Vec<String> {
     let mut wrong = Vec::new();
     for (method, path, body, field) in cases {

@@ -15,13 +15,51 @@ on_both_backends!(
 async fn unknown_path_entities_are_404_and_malformed_ids_and_queries_are_400(app: TestApp) {
     arrange(&app).await;
     let before = snapshot(&app).await;
+    let mut table = unknown_entity_cases();
+    table.extend(malformed_request_cases());
+    let count = table.len();
+    let mut wrong = Vec::new();
+    for (method, path, body, status, field) in table {
+        let answer = send(&app, method.clone(), &path, &body).await;
+        let ok = answer.status == status
+            && answer.content_type == PROBLEM_JSON
+            && answer.body["status"] == status
+            && field.is_none_or(|f| answer.body["field"] == f);
+        if !ok {
+            wrong.push(format!(
+                "{method} {path}: expected {status} {field:?}, got {} [{}] {}",
+                answer.status, answer.content_type, answer.text
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {count} cases differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_nothing_changed(&app, &before).await;
+}
+
+/// (method, path, body, status, field the problem names, if any)
+type PathCase = (Method, String, Body, u16, Option<&'static str>);
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const NONE: Body = Body::Empty;
+
+fn owned(table: Vec<(Method, &str, Body, u16, Option<&'static str>)>) -> Vec<PathCase> {
+    table
+        .into_iter()
+        .map(|(method, path, body, status, field)| (method, path.to_owned(), body, status, field))
+        .collect()
+}
+
+/// Entities named in the path that do not exist: 404.
+fn unknown_entity_cases() -> Vec<PathCase> {
     let terms = json!({ "lead_time_days": 5, "unit_price": "8.75" });
     let lines = json!({ "lines": [{ "part_number": "P-2", "quantity": 1 }] });
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
-    const NONE: Body = Body::Empty;
-    // (method, path, body, status, field the problem names, if any)
-    let table: Vec<(Method, &str, Body, u16, Option<&str>)> = vec![
+    owned(vec![
         (GET, "/api/v1/warehouses/NOPE", NONE, 404, None),
         (
             Method::PATCH,
@@ -80,6 +118,12 @@ async fn unknown_path_entities_are_404_and_malformed_ids_and_queries_are_400(app
         (POST, "/api/v1/transfers/999999/ship", NONE, 404, None),
         (POST, "/api/v1/transfers/999999/receive", NONE, 404, None),
         (POST, "/api/v1/transfers/999999/cancel", NONE, 404, None),
+    ])
+}
+
+/// Malformed ids, cursors, filters and page sizes: 400 naming what is wrong.
+fn malformed_request_cases() -> Vec<PathCase> {
+    let mut table = owned(vec![
         (GET, "/api/v1/movements/abc", NONE, 400, Some("path")),
         (GET, "/api/v1/reservations/abc", NONE, 400, Some("path")),
         (
@@ -103,8 +147,7 @@ async fn unknown_path_entities_are_404_and_malformed_ids_and_queries_are_400(app
         (GET, "/api/v1/reservations?status=asleep", NONE, 400, Some("query")),
         (GET, "/api/v1/stock?hide_empty=maybe", NONE, 400, Some("query")),
         (GET, "/api/v1/warehouses?kind=giant", NONE, 400, Some("query")),
-    ];
-    let mut wrong = Vec::new();
+    ]);
     let lists = [
         "movements",
         "reservations",
@@ -115,34 +158,12 @@ async fn unknown_path_entities_are_404_and_malformed_ids_and_queries_are_400(app
         "suppliers",
     ];
     let limits = [("0", "limit"), ("501", "limit"), ("-1", "limit"), ("abc", "query")];
-    let paged: Vec<(String, Option<&str>)> = lists
-        .iter()
-        .flat_map(|list| limits.map(|(limit, field)| (format!("/api/v1/{list}?limit={limit}"), Some(field))))
-        .collect();
-    let paged = paged
-        .iter()
-        .map(|(path, field)| (GET, path.as_str(), NONE, 400, *field));
-    let count = table.len() + lists.len() * limits.len();
-    for (method, path, body, status, field) in table.into_iter().chain(paged) {
-        let answer = send(&app, method.clone(), path, &body).await;
-        let ok = answer.status == status
-            && answer.content_type == PROBLEM_JSON
-            && answer.body["status"] == status
-            && field.is_none_or(|f| answer.body["field"] == f);
-        if !ok {
-            wrong.push(format!(
-                "{method} {path}: expected {status} {field:?}, got {} [{}] {}",
-                answer.status, answer.content_type, answer.text
-            ));
+    for list in lists {
+        for (limit, field) in limits {
+            table.push((GET, format!("/api/v1/{list}?limit={limit}"), NONE, 400, Some(field)));
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "{} of {count} cases differ:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-    assert_nothing_changed(&app, &before).await;
+    table
 }
 
 async fn posting_the_same_code_twice_is_a_409_duplicate_that_keeps_the_first(app: TestApp) {
