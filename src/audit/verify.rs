@@ -89,15 +89,22 @@ struct Link {
     consistent: bool,
 }
 
+/// A chain's head as stored: where it ends, and the last entry written before chains existed.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = c)]
+struct HeadRow {
+    chain_id: i32,
+    seq: i64,
+    head_hash: String,
+    legacy_upto: i64,
+}
+
 /// Checks every chain. Run it in one read transaction (REPEATABLE READ on PostgreSQL) so the
 /// rows and the heads are one snapshot.
 pub fn verify(conn: &mut AnyConnection) -> Result<AuditReport, AppError> {
-    let heads: Vec<(i32, i64, String, i64)> = c::table
-        .order(c::chain_id)
-        .select((c::chain_id, c::seq, c::head_hash, c::legacy_upto))
-        .load(conn)?;
-    let legacy_upto = heads.iter().map(|h| h.3).max().unwrap_or(0);
-    let mut chains: BTreeMap<i32, Vec<Link>> = heads.iter().map(|h| (h.0, Vec::new())).collect();
+    let heads: Vec<HeadRow> = c::table.order(c::chain_id).select(HeadRow::as_select()).load(conn)?;
+    let legacy_upto = heads.iter().map(|h| h.legacy_upto).max().unwrap_or(0);
+    let mut chains: BTreeMap<i32, Vec<Link>> = heads.iter().map(|h| (h.chain_id, Vec::new())).collect();
     let mut findings = Vec::new();
     let (mut checked, mut before_chain, mut after) = (0, 0, 0i64);
     loop {
@@ -124,9 +131,9 @@ pub fn verify(conn: &mut AnyConnection) -> Result<AuditReport, AppError> {
             }
         }
     }
-    for (chain_id, seq, hash, _) in &heads {
-        let links = chains.remove(chain_id).unwrap_or_default();
-        check_chain(*chain_id, links, (*seq, hash), &mut findings);
+    for head in &heads {
+        let links = chains.remove(&head.chain_id).unwrap_or_default();
+        check_chain(head.chain_id, links, (head.seq, &head.head_hash), &mut findings);
     }
     findings.sort_by_key(|f| (f.entry_id.unwrap_or(i64::MAX), f.chain_id, f.seq));
     Ok(AuditReport {
@@ -134,8 +141,12 @@ pub fn verify(conn: &mut AnyConnection) -> Result<AuditReport, AppError> {
         entries_before_chain: before_chain,
         heads: heads
             .into_iter()
-            .filter(|h| h.1 > 0)
-            .map(|(chain_id, seq, hash, _)| Head { chain_id, seq, hash })
+            .filter(|h| h.seq > 0)
+            .map(|h| Head {
+                chain_id: h.chain_id,
+                seq: h.seq,
+                hash: h.head_hash,
+            })
             .collect(),
         findings,
     })

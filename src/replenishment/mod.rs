@@ -125,31 +125,36 @@ pub struct Site {
 
 /// Every warehouse by id (a network has tens to hundreds).
 pub fn sites(conn: &mut AnyConnection) -> Result<HashMap<i64, Site>, AppError> {
-    let rows: Vec<(i64, String, i64, String, String)> = warehouses::table
+    let rows: Vec<SiteRow> = warehouses::table
         .inner_join(regions::table)
-        .select((
-            warehouses::id,
-            warehouses::code,
-            regions::id,
-            regions::code,
-            warehouses::kind,
-        ))
+        .select(SiteRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, code, region_id, region, kind)| {
-            (
-                id,
-                Site {
-                    id,
-                    code,
-                    region_id,
-                    region,
-                    regional_centre: kind == "regional",
-                },
-            )
+        .map(|r| {
+            let site = Site {
+                id: r.id,
+                code: r.code,
+                region_id: r.region_id,
+                region: r.region,
+                regional_centre: r.kind == "regional",
+            };
+            (r.id, site)
         })
         .collect())
+}
+
+/// A warehouse with its region's id and code (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = warehouses)]
+struct SiteRow {
+    id: i64,
+    code: String,
+    #[diesel(select_expression = regions::id)]
+    region_id: i64,
+    #[diesel(select_expression = regions::code)]
+    region: String,
+    kind: String,
 }
 
 /// Money as stored (TEXT), normalised.

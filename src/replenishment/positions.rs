@@ -94,30 +94,53 @@ pub(crate) fn committed(
     part_ids: &[i64],
 ) -> Result<HashMap<(i64, i64), Committed>, AppError> {
     let mut out: HashMap<(i64, i64), Committed> = HashMap::new();
-    let transfers: Vec<(i64, i64, i64, i64)> = tl::table
+    let transfers: Vec<CreatedLine> = tl::table
         .inner_join(t::table)
         .filter(t::status.eq(TransferStatus::Created.as_str()))
         .filter(tl::part_id.eq_any(part_ids))
-        .select((t::from_warehouse_id, t::to_warehouse_id, tl::part_id, tl::quantity))
+        .select(CreatedLine::as_select())
         .load(conn)?;
-    for (from, to, part, quantity) in transfers {
-        out.entry((to, part)).or_default().transfers_in += quantity;
-        out.entry((from, part)).or_default().transfers_out += quantity;
+    for l in transfers {
+        out.entry((l.to_warehouse_id, l.part_id)).or_default().transfers_in += l.quantity;
+        out.entry((l.from_warehouse_id, l.part_id)).or_default().transfers_out += l.quantity;
     }
-    let approved: Vec<(i64, Option<i64>, i64, i64)> = pr::table
+    let approved: Vec<ApprovedMove> = pr::table
         .filter(pr::status.eq(ProposalStatus::Approved.as_str()))
         .filter(pr::purchase_order_id.is_null())
         .filter(pr::transfer_id.is_null())
         .filter(pr::part_id.eq_any(part_ids))
-        .select((pr::warehouse_id, pr::from_warehouse_id, pr::part_id, pr::quantity))
+        .select(ApprovedMove::as_select())
         .load(conn)?;
-    for (to, from, part, quantity) in approved {
-        out.entry((to, part)).or_default().approved_in += quantity;
-        if let Some(from) = from {
-            out.entry((from, part)).or_default().approved_out += quantity;
+    for p in approved {
+        out.entry((p.warehouse_id, p.part_id)).or_default().approved_in += p.quantity;
+        if let Some(from) = p.from_warehouse_id {
+            out.entry((from, p.part_id)).or_default().approved_out += p.quantity;
         }
     }
     Ok(out)
+}
+
+/// A line of a created (not yet shipped) transfer, with the transfer's two warehouses.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = tl)]
+struct CreatedLine {
+    #[diesel(select_expression = t::from_warehouse_id)]
+    from_warehouse_id: i64,
+    #[diesel(select_expression = t::to_warehouse_id)]
+    to_warehouse_id: i64,
+    part_id: i64,
+    quantity: i64,
+}
+
+/// An approved proposal not yet turned into a document: into `warehouse_id`, and out of
+/// `from_warehouse_id` for a transfer.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = pr)]
+struct ApprovedMove {
+    warehouse_id: i64,
+    from_warehouse_id: Option<i64>,
+    part_id: i64,
+    quantity: i64,
 }
 
 /// Positions of `part_id` per warehouse: its own stock and flows, plus what the parts it
