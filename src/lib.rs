@@ -16,7 +16,6 @@ pub mod demo;
 pub mod error;
 pub mod forecast;
 pub mod idempotency;
-pub mod ids;
 pub mod jobs;
 pub mod pagination;
 pub mod replenishment;

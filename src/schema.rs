@@ -446,6 +446,8 @@ diesel::table! {
         locked -> Bool,
         engine -> Nullable<Text>,
         binding -> Text,
+        cover_days -> Nullable<Double>,
+        fill_rate_without -> Double,
     }
 }
 

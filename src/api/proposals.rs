@@ -60,7 +60,7 @@ pub async fn get_proposal(
     Ok(ok_json(&proposal))
 }
 
-fn visible(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Proposal, AppError> {
+pub(crate) fn visible(conn: &mut AnyConnection, principal: &Principal, id: i64) -> Result<Proposal, AppError> {
     let proposal = proposals::get(conn, id)?;
     principal.require_warehouse(&proposal.warehouse)?;
     Ok(proposal)

@@ -6,6 +6,8 @@
 
 mod auth;
 mod availability;
+mod chart;
+mod detail;
 mod i18n;
 mod layout;
 pub mod session;
@@ -59,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/logout", web::post().to(auth::sign_out))
                 .route("/lang/{code}", web::get().to(switch_language))
                 .configure(worklist::configure)
+                .configure(detail::configure)
                 .configure(availability::configure)
                 .configure(stock::configure)
                 .default_service(web::to(not_found)),

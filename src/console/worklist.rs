@@ -12,6 +12,7 @@ use crate::api::extract::{need, Caller};
 use crate::api::proposals::{approve_ids, edit_one, reject_one};
 use crate::api::{with_conn, AppState};
 use crate::error::AppError;
+use crate::replenishment::listing::{self, ProposalSort};
 use crate::replenishment::model::{ProposalEdit, ProposalFilter, ProposalKind, ProposalStatus};
 
 #[path = "worklist_view.rs"]
@@ -33,6 +34,10 @@ pub struct Query {
     pub part_number: Option<String>,
     pub min_value: Option<String>,
     pub max_value: Option<String>,
+    pub criticality: Option<String>,
+    /// `yes` (edited by a planner) or `no`.
+    pub edited: Option<String>,
+    pub sort: Option<String>,
     pub cursor: Option<String>,
     /// What the last action did (after POST-redirect-GET): `approved`, `rejected`, `saved`.
     pub done: Option<String>,
@@ -67,6 +72,25 @@ impl Query {
                 })
                 .transpose()
         };
+        let criticality = given(&self.criticality)
+            .map(|c| {
+                serde_json::from_value(serde_json::Value::String(c.to_owned()))
+                    .map_err(|_| AppError::validation("criticality", "must be critical, high, medium or low"))
+            })
+            .transpose()?;
+        let edited = match given(&self.edited) {
+            None => None,
+            Some("yes") => Some(true),
+            Some("no") => Some(false),
+            Some(_) => return Err(AppError::validation("edited", "must be yes or no")),
+        };
+        let sort = match given(&self.sort).unwrap_or("id") {
+            "id" => ProposalSort::Id,
+            "value" => ProposalSort::Value,
+            "urgency" => ProposalSort::Urgency,
+            "cover" => ProposalSort::Cover,
+            _ => return Err(AppError::validation("sort", "must be id, value, urgency or cover")),
+        };
         Ok(ProposalFilter {
             status,
             kind,
@@ -76,6 +100,9 @@ impl Query {
             part_number: given(&self.part_number).map(str::to_owned),
             min_value: money("min_value", &self.min_value)?,
             max_value: money("max_value", &self.max_value)?,
+            criticality,
+            edited,
+            sort: Some(sort),
             limit: Some(100),
             cursor: given(&self.cursor).map(str::to_owned),
         })
@@ -92,6 +119,9 @@ impl Query {
             ("part_number", &self.part_number),
             ("min_value", &self.min_value),
             ("max_value", &self.max_value),
+            ("criticality", &self.criticality),
+            ("edited", &self.edited),
+            ("sort", &self.sort),
         ]
         .into_iter()
         .filter_map(|(name, value)| given(value).map(|v| (name, v)))
@@ -137,6 +167,8 @@ struct Action {
     #[serde(default)]
     ids: Vec<i64>,
     reason: Option<String>,
+    /// `yes`: approve or reject every open proposal matching the filter, not only the ticked.
+    all: Option<String>,
     #[serde(default)]
     row: Vec<i64>,
     #[serde(default)]
@@ -171,6 +203,35 @@ async fn act(req: HttpRequest, who: SignedIn, state: web::Data<AppState>, body: 
     }
 }
 
+/// At most this many proposals in one "all matching the filter" action.
+const ALL_MATCHING_CAP: i64 = 5_000;
+/// The API's bulk approval takes this many at once (all or none each).
+const APPROVE_CHUNK: usize = 500;
+
+/// The proposals an approve or reject applies to: the ticked rows, or every open proposal
+/// matching the page's filter (within the key's scope) when "all matching" is ticked.
+async fn chosen(state: &AppState, who: &SignedIn, form: &Action) -> Result<Vec<i64>, AppError> {
+    if form.all.as_deref() != Some("yes") {
+        if form.ids.is_empty() {
+            return Err(AppError::validation("ids", "select at least one proposal"));
+        }
+        return Ok(form.ids.clone());
+    }
+    let back: Query = serde_html_form::from_str(form.back.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::validation("back", e.to_string()))?;
+    let mut filter = back.filter()?;
+    filter.status = Some(ProposalStatus::Open);
+    let scope = who.session.principal.warehouses.clone();
+    let ids = with_conn(&state.pool, move |conn| {
+        listing::matching_ids(conn, &filter, scope.as_deref(), ALL_MATCHING_CAP)
+    })
+    .await?;
+    if ids.is_empty() {
+        return Err(AppError::validation("all", "no open proposal matches the filter"));
+    }
+    Ok(ids)
+}
+
 /// Carries out one worklist action; returns what was done and to how many proposals.
 async fn perform(
     state: &AppState,
@@ -180,28 +241,35 @@ async fn perform(
     form: &Action,
 ) -> Result<(&'static str, usize), AppError> {
     let principal = who.session.principal.clone();
+    let another = || Caller::<need::ReplenishmentWrite>::signed_in(principal.clone(), req);
     match form.action.as_str() {
         "approve" => {
-            if form.ids.is_empty() {
-                return Err(AppError::validation("ids", "select at least one proposal"));
+            let ids = chosen(state, who, form).await?;
+            let mut caller = Some(caller);
+            for chunk in ids.chunks(APPROVE_CHUNK) {
+                let who = match caller.take() {
+                    Some(c) => c,
+                    None => another()?,
+                };
+                approve_ids(state, who, chunk.to_vec(), None).await?;
             }
-            approve_ids(state, caller, form.ids.clone(), None).await?;
-            Ok(("approved", form.ids.len()))
+            Ok(("approved", ids.len()))
         }
         "reject" => {
             let reason = form.reason.as_deref().map(str::trim).unwrap_or("");
             if reason.is_empty() {
                 return Err(AppError::validation("reason", "say why the proposals are rejected"));
             }
-            if form.ids.is_empty() {
-                return Err(AppError::validation("ids", "select at least one proposal"));
+            let ids = chosen(state, who, form).await?;
+            let mut caller = Some(caller);
+            for id in &ids {
+                let who = match caller.take() {
+                    Some(c) => c,
+                    None => another()?,
+                };
+                reject_one(state, who, *id, reason.to_owned(), None).await?;
             }
-            reject_one(state, caller, form.ids[0], reason.to_owned(), None).await?;
-            for id in &form.ids[1..] {
-                let caller = Caller::signed_in(principal.clone(), req)?;
-                reject_one(state, caller, *id, reason.to_owned(), None).await?;
-            }
-            Ok(("rejected", form.ids.len()))
+            Ok(("rejected", ids.len()))
         }
         "save" => save_quantities(state, req, caller, principal, form).await,
         _ => Err(AppError::validation("action", "must be approve, reject or save")),

@@ -85,6 +85,21 @@ fn select(lang: Lang, name: &str, label: &str, options: &[String], chosen: &Opti
     }
 }
 
+/// A select whose options are translated (`{name}.{value}` texts).
+fn choice(lang: Lang, name: &str, label: &str, values: &[&str], chosen: &Option<String>) -> Markup {
+    let chosen = chosen.as_deref().unwrap_or("");
+    html! {
+        label { (lang.t(label))
+            select name=(name) {
+                option value="" { (lang.t("worklist.any")) }
+                @for value in values {
+                    option value=(value) selected[*value == chosen] { (lang.t(&format!("{name}.{value}"))) }
+                }
+            }
+        }
+    }
+}
+
 fn filters(lang: Lang, query: &Query, data: &Data) -> Markup {
     let statuses: Vec<String> = ["open", "approved", "rejected", "withdrawn", "all"]
         .map(String::from)
@@ -104,6 +119,15 @@ fn filters(lang: Lang, query: &Query, data: &Data) -> Markup {
             (select(lang, "region", "worklist.region", &data.regions, &query.region))
             (select(lang, "warehouse", "worklist.warehouse", &data.warehouses, &query.warehouse))
             (select(lang, "supplier", "worklist.supplier", &data.suppliers, &query.supplier))
+            (choice(lang, "criticality", "worklist.criticality", &["critical", "high", "medium", "low"], &query.criticality))
+            (choice(lang, "edited", "worklist.edited_filter", &["yes", "no"], &query.edited))
+            label { (lang.t("worklist.sort"))
+                select name="sort" {
+                    @for s in ["id", "value", "urgency", "cover"] {
+                        option value=(s) selected[query.sort.as_deref().unwrap_or("id") == s] { (lang.t(&format!("sort.{s}"))) }
+                    }
+                }
+            }
             label { (lang.t("worklist.part")) input name="part_number" size="14" value=(text(&query.part_number)); }
             label { (lang.t("worklist.min_value")) input name="min_value" size="8" inputmode="decimal" value=(text(&query.min_value)); }
             label { (lang.t("worklist.max_value")) input name="max_value" size="8" inputmode="decimal" value=(text(&query.max_value)); }
@@ -131,7 +155,7 @@ fn row(lang: Lang, p: &Proposal, data: &Data, editable: bool) -> Markup {
     html! {
         tr {
             td { @if open { input type="checkbox" name="ids" value=(p.id) aria-label=(format!("#{}", p.id)); } }
-            td { (p.id) }
+            td { a href={ "/console/proposals/" (p.id) } { (p.id) } }
             td { code { (p.part_number) } br; span.muted { (data.descriptions.get(&p.part_number).map_or("", |d| d.as_str())) } }
             td { (p.warehouse) br; span.muted { (p.region) } }
             td { (lang.t(&format!("kind.{}", if p.kind == ProposalKind::Purchase { "purchase" } else { "transfer" }))) }
@@ -210,6 +234,7 @@ pub fn render(lang: Lang, who: &SignedIn, query: &Query, data: &Data) -> Markup 
             }
             @if editable && !data.proposals.is_empty() {
                 div.actions {
+                    label { input type="checkbox" name="all" value="yes"; " " (lang.t("worklist.all_matching")) }
                     button type="submit" name="action" value="approve" { (lang.t("worklist.approve")) }
                     label { (lang.t("worklist.reason")) " " input name="reason" size="30" maxlength="500"; }
                     button.danger type="submit" name="action" value="reject" { (lang.t("worklist.reject")) }

@@ -7,6 +7,7 @@ pub mod approval;
 pub mod calibration;
 pub mod explain;
 pub mod kpis;
+pub mod listing;
 pub mod model;
 pub mod order_changes;
 pub mod planning;

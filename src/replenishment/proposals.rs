@@ -9,15 +9,12 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 pub use super::approval::approve_many;
-use super::model::{
-    Binding, EngineFigure, Explanation, Proposal, ProposalChange, ProposalFilter, ProposalKind, ProposalStatus,
-};
+use super::model::{Binding, EngineFigure, Explanation, Proposal, ProposalChange, ProposalKind, ProposalStatus};
 use super::planning::Draft;
 use super::{money_cents, money_text, sites, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::pagination::PageRequest;
-use crate::schema::{parts, proposals as pr, regions, suppliers};
+use crate::schema::{parts, proposals as pr, suppliers};
 use crate::stock::ledger::Actor;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -193,16 +190,26 @@ pub(crate) fn value_columns(value: Decimal) -> (dsl::Eq<pr::value, String>, dsl:
     (pr::value.eq(money_text(value)), pr::value_cents.eq(money_cents(value)))
 }
 
-/// A value bound of the list filter in cents; bounds are compared in whole cents, so more
-/// decimal places would be silently rounded: they are refused instead.
-fn cents_bound(field: &str, value: Decimal) -> Result<i64, AppError> {
-    if value.normalize().scale() > 2 {
-        return Err(AppError::validation(field, "must have at most 2 decimal places"));
-    }
-    Ok(money_cents(value))
+/// The explanation's columns: the JSON itself and what lists filter and sort on (binding, days
+/// of cover, fill rate without the proposal). Every write of `explanation` goes through here
+/// so they never disagree.
+pub(crate) fn explanation_columns(e: &Explanation) -> Result<ExplanationColumns, AppError> {
+    Ok((
+        pr::explanation.eq(to_json(e)?),
+        pr::binding.eq(e.binding.as_str()),
+        pr::cover_days.eq(e.days_of_cover),
+        pr::fill_rate_without.eq(e.fill_rate_without),
+    ))
 }
 
-fn to_proposals(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Proposal>, AppError> {
+pub(crate) type ExplanationColumns = (
+    dsl::Eq<pr::explanation, String>,
+    dsl::Eq<pr::binding, &'static str>,
+    dsl::Eq<pr::cover_days, Option<f64>>,
+    dsl::Eq<pr::fill_rate_without, f64>,
+);
+
+pub(crate) fn to_proposals(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Proposal>, AppError> {
     let names = Names::load(conn, &rows)?;
     rows.into_iter().map(|r| names.to_proposal(r)).collect()
 }
@@ -232,8 +239,7 @@ pub(crate) fn insert_draft(conn: &mut AnyConnection, run_id: i64, d: &Draft) -> 
             pr::quantity.eq(d.quantity),
             pr::unit_price.eq(money_text(d.unit_price)),
             value_columns(value),
-            pr::explanation.eq(to_json(&d.explanation)?),
-            pr::binding.eq(d.explanation.binding.as_str()),
+            explanation_columns(&d.explanation)?,
             pr::auto_approved.eq(false),
             pr::created_at.eq(db::now()),
             pr::revision.eq(1i64),
@@ -289,82 +295,11 @@ fn load_row(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {
         .ok_or_else(|| AppError::not_found("proposal", id.to_string()))
 }
 
+pub use super::listing::list;
+
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Proposal, AppError> {
     let row = load_row(conn, id)?;
     Ok(to_proposals(conn, vec![row])?.remove(0))
-}
-
-pub fn list(
-    conn: &mut AnyConnection,
-    filter: &ProposalFilter,
-    scope: Option<&[String]>,
-) -> Result<(Vec<Proposal>, Option<String>), AppError> {
-    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
-    let min_cents = filter.min_value.map(|v| cents_bound("min_value", v)).transpose()?;
-    let max_cents = filter.max_value.map(|v| cents_bound("max_value", v)).transpose()?;
-    if let (Some(min), Some(max)) = (min_cents, max_cents) {
-        if max < min {
-            return Err(AppError::validation("max_value", "must not be less than min_value"));
-        }
-    }
-    let network = sites(conn)?;
-    let mut query = pr::table
-        .select(Row::as_select())
-        .order(pr::id)
-        .limit(page.fetch_limit())
-        .into_boxed();
-    if let Some(status) = filter.status {
-        query = query.filter(pr::status.eq(status.as_str()));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(pr::kind.eq(kind_str(kind)));
-    }
-    if let Some(code) = &filter.region {
-        let region: Option<i64> = regions::table
-            .filter(regions::code.eq(code))
-            .select(regions::id)
-            .first(conn)
-            .optional()?;
-        query = query.filter(pr::region_id.eq(region.unwrap_or(-1)));
-    }
-    let site_id = |code: &str| network.values().find(|s| s.code == code).map_or(-1, |s| s.id);
-    if let Some(code) = &filter.warehouse {
-        query = query.filter(pr::warehouse_id.eq(site_id(code)));
-    }
-    if let Some(codes) = scope {
-        let ids: Vec<i64> = codes.iter().map(|c| site_id(c)).collect();
-        query = query.filter(pr::warehouse_id.eq_any(ids));
-    }
-    if let Some(code) = &filter.supplier {
-        let id: Option<i64> = suppliers::table
-            .filter(suppliers::code.eq(code))
-            .select(suppliers::id)
-            .first(conn)
-            .optional()?;
-        query = query.filter(pr::supplier_id.eq(id.unwrap_or(-1)));
-    }
-    if let Some(pn) = &filter.part_number {
-        let id: Option<i64> = parts::table
-            .filter(parts::part_number.eq(pn))
-            .select(parts::id)
-            .first(conn)
-            .optional()?;
-        query = query.filter(pr::part_id.eq(id.unwrap_or(-1)));
-    }
-    // Value bounds go into the query (on the cents column) so that every page is full while
-    // matches remain.
-    if let Some(min) = min_cents {
-        query = query.filter(pr::value_cents.ge(min));
-    }
-    if let Some(max) = max_cents {
-        query = query.filter(pr::value_cents.le(max));
-    }
-    if let Some(after) = page.id_cursor()? {
-        query = query.filter(pr::id.gt(after));
-    }
-    let rows: Vec<Row> = query.load(conn)?;
-    let (rows, next) = page.finish(rows, |r| r.id.to_string());
-    Ok((to_proposals(conn, rows)?, next))
 }
 
 pub(crate) fn load_open(conn: &mut AnyConnection, id: i64) -> Result<Row, AppError> {

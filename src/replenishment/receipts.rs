@@ -11,7 +11,6 @@ use super::model::PurchaseOrderStatus;
 use super::purchase_orders::{refresh_status, LineRow, OrderRow};
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::ids::{PartId, WarehouseId};
 use crate::schema::{purchase_order_lines as l, purchase_orders as po};
 
 /// Units a line of `quantity` accepts beyond it at `pct` percent (rounded down: a tolerance
@@ -29,7 +28,7 @@ pub(crate) fn tolerance_units(quantity: i64, pct: Decimal) -> i64 {
 pub fn on_receipt(
     conn: &mut AnyConnection,
     number: &str,
-    (warehouse_id, part_id): (WarehouseId, PartId),
+    (warehouse_id, part_id): (i64, i64),
     (part_number, quantity): (&str, i64),
 ) -> Result<i64, AppError> {
     let order: OrderRow = po::table
@@ -43,7 +42,7 @@ pub fn on_receipt(
                 format!("no purchase order is numbered {number:?}; check the number on the delivery note"),
             )
         })?;
-    if order.warehouse_id != warehouse_id.get() {
+    if order.warehouse_id != warehouse_id {
         return Err(AppError::validation(
             "purchase_order",
             format!("{number} is for another warehouse"),

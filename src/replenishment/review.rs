@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::explain::{self, Basis, Binding, Candidate, Explanation};
 use super::model::{EngineFigure, Proposal, ProposalChange, ProposalEdit};
 use super::money_text;
-use super::proposals::{self, from_json, load_open, to_json, value_columns, Row, StoredEngine};
+use super::proposals::{self, explanation_columns, from_json, load_open, to_json, value_columns, Row, StoredEngine};
 use super::revisions::{engine_snapshot, withdraw};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
@@ -106,8 +106,7 @@ pub fn edit(conn: &mut AnyConnection, id: i64, input: &ProposalEdit, review_days
             pr::supplier_id.eq(supplier_id),
             pr::unit_price.eq(money_text(unit_price)),
             value_columns(unit_price * Decimal::from(quantity)),
-            pr::explanation.eq(to_json(&explanation)?),
-            pr::binding.eq(explanation.binding.as_str()),
+            explanation_columns(&explanation)?,
             pr::locked.eq(true),
             pr::engine.eq(Some(to_json(&engine)?)),
         ))
@@ -186,9 +185,9 @@ pub fn accept_engine(conn: &mut AnyConnection, id: i64, actor: &Actor) -> Result
             to: engine.quantity.to_string(),
         });
     }
-    let (explanation, binding) = match &engine.explanation {
-        Some(e) => (to_json(e)?, e.binding.as_str().to_owned()),
-        None => (row.explanation.clone(), row.binding.clone()),
+    let explanation: Explanation = match &engine.explanation {
+        Some(e) => e.clone(),
+        None => from_json(&row.explanation)?,
     };
     diesel::update(pr::table.find(id))
         .set((
@@ -196,8 +195,7 @@ pub fn accept_engine(conn: &mut AnyConnection, id: i64, actor: &Actor) -> Result
             pr::supplier_id.eq(engine.supplier_id.or(row.supplier_id)),
             pr::unit_price.eq(money_text(engine.unit_price)),
             value_columns(engine.unit_price * Decimal::from(engine.quantity)),
-            pr::explanation.eq(explanation),
-            pr::binding.eq(binding),
+            explanation_columns(&explanation)?,
             pr::locked.eq(false),
             pr::engine.eq(None::<String>),
             pr::revised_at.eq(Some(db::now())),

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use super::model::{ProposalChange, ProposalKind, ProposalStatus};
 use super::planning::{Draft, PartInfo};
-use super::proposals::{self, from_json, kind_str, to_json, value_columns, Row, StoredEngine};
+use super::proposals::{self, explanation_columns, from_json, kind_str, to_json, value_columns, Row, StoredEngine};
 use super::{money_text, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
@@ -166,8 +166,7 @@ fn revise(
             pr::supplier_id.eq(d.supplier_id),
             pr::unit_price.eq(money_text(d.unit_price)),
             value_columns(d.unit_price * Decimal::from(d.quantity)),
-            pr::explanation.eq(to_json(&d.explanation)?),
-            pr::binding.eq(d.explanation.binding.as_str()),
+            explanation_columns(&d.explanation)?,
             pr::revised_at.eq(Some(now)),
             pr::revised_run_id.eq(Some(run_id)),
         ))

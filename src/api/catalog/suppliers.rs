@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::{create_entity, update_entity};
 use crate::api::extract::{need, Caller, Command};
 use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::parts;
@@ -34,15 +33,20 @@ pub async fn create_supplier(
     caller: Caller<need::SuppliersWrite>,
     cmd: Command<NewSupplier>,
 ) -> Result<HttpResponse, AppError> {
-    create_entity(
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
         &state,
         caller,
-        cmd,
+        idempotency,
+        201,
         ("supplier.create", "supplier"),
-        suppliers::create,
-        |e| e.code.clone(),
+        move |conn, _, _| {
+            let supplier = suppliers::create(conn, &input)?;
+            Ok(Changed::new(supplier.code.clone(), supplier))
+        },
     )
-    .await
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}", tag = "catalog",
@@ -71,17 +75,25 @@ pub async fn update_supplier(
     code: web::Path<String>,
     cmd: Command<SupplierChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let key = code.into_inner();
-    update_entity(
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
         &state,
         caller,
-        key,
-        cmd,
+        idempotency,
+        200,
         ("supplier.update", "supplier"),
-        (suppliers::get, suppliers::update),
-        |e: &Supplier| e.code.clone(),
+        move |conn, _, _| {
+            let before = snapshot(&suppliers::get(conn, &code)?);
+            let after = suppliers::update(conn, &code, &input)?;
+            Ok(Changed {
+                entity_id: after.code.clone(),
+                before,
+                value: after,
+            })
+        },
     )
-    .await
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}/parts", tag = "catalog",

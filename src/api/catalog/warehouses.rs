@@ -2,9 +2,8 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::{create_entity, update_entity};
 use crate::api::extract::{need, Caller, Command};
-use crate::api::{ok_json, with_conn, AppState, Page};
+use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::warehouses::{self, NewWarehouse, Warehouse, WarehouseChanges, WarehouseFilter};
 use crate::error::AppError;
 
@@ -34,15 +33,20 @@ pub async fn create_warehouse(
     caller: Caller<need::CatalogWrite>,
     cmd: Command<NewWarehouse>,
 ) -> Result<HttpResponse, AppError> {
-    create_entity(
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
         &state,
         caller,
-        cmd,
+        idempotency,
+        201,
         ("warehouse.create", "warehouse"),
-        warehouses::create,
-        |e| e.code.clone(),
+        move |conn, _, _| {
+            let warehouse = warehouses::create(conn, &input)?;
+            Ok(Changed::new(warehouse.code.clone(), warehouse))
+        },
     )
-    .await
+    .await?;
+    Ok(respond(stored))
 }
 
 #[utoipa::path(get, path = "/api/v1/warehouses/{code}", tag = "catalog",
@@ -72,15 +76,23 @@ pub async fn update_warehouse(
     code: web::Path<String>,
     cmd: Command<WarehouseChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let key = code.into_inner();
-    update_entity(
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(
         &state,
         caller,
-        key,
-        cmd,
+        idempotency,
+        200,
         ("warehouse.update", "warehouse"),
-        (warehouses::get, warehouses::update),
-        |e: &Warehouse| e.code.clone(),
+        move |conn, _, _| {
+            let before = snapshot(&warehouses::get(conn, &code)?);
+            let after = warehouses::update(conn, &code, &input)?;
+            Ok(Changed {
+                entity_id: after.code.clone(),
+                before,
+                value: after,
+            })
+        },
     )
-    .await
+    .await?;
+    Ok(respond(stored))
 }

@@ -142,6 +142,13 @@ pub struct ProposalFilter {
     /// rounded to whole cents).
     #[param(value_type = Option<String>)]
     pub max_value: Option<Decimal>,
+    /// Only proposals for parts of this criticality class.
+    pub criticality: Option<crate::catalog::parts::Criticality>,
+    /// Only proposals a planner edited (`true`) or did not (`false`).
+    pub edited: Option<bool>,
+    /// The order (default `id`): `value` highest first, `urgency` lowest expected fill rate
+    /// without the proposal first, `cover` fewest days of cover first.
+    pub sort: Option<crate::replenishment::listing::ProposalSort>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

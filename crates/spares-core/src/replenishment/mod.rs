@@ -18,6 +18,7 @@ pub mod calibrate;
 pub mod dist;
 pub mod explain;
 pub mod policy;
+pub mod projection;
 pub mod rebalance;
 
 pub use allocate::{allocate, Allocation, Constraint, Curve};

@@ -1,0 +1,53 @@
+//! The technicians' availability page and warehouse staff's stock page.
+
+use super::*;
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_technician_sees_where_a_part_is_available_within_the_keys_scope,
+    warehouse_staff_see_the_stock_of_their_warehouses_only,
+);
+
+async fn a_technician_sees_where_a_part_is_available_within_the_keys_scope(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 2).await;
+    app.receive("E-RDC", "P-1", 5).await;
+    let technician = app.key("tech", "repair", Some(&["N-01"])).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&technician).await;
+    let page = browser.get("/console/availability?part_number=P-1").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("<td>N-01</td>"), "{}", page.html);
+    assert!(
+        !page.html.contains("E-RDC"),
+        "the key sees only its warehouses, as in the API"
+    );
+    let everywhere = app.key("dispatcher", "repair", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&everywhere).await;
+    let page = browser.get("/console/availability?part_number=P-1").await;
+    let (east, north) = (page.html.find("<td>E-RDC</td>"), page.html.find("<td>N-01</td>"));
+    assert!(
+        east.is_some() && north.is_some() && east < north,
+        "most available first: {}",
+        page.html
+    );
+    assert_eq!(browser.get("/console/availability?part_number=NOPE").await.status, 404);
+}
+
+async fn warehouse_staff_see_the_stock_of_their_warehouses_only(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 4).await;
+    app.receive("E-RDC", "P-2", 6).await;
+    let clerk = app.key("clerk", "warehouse", Some(&["N-01"])).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&clerk).await;
+    assert_eq!(browser.get("/console/").await.location, "/console/stock");
+    let page = browser.get("/console/stock").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("<td>N-01</td>"), "{}", page.html);
+    assert!(!page.html.contains("<td>E-RDC</td>"), "only the key's warehouses");
+    assert_eq!(browser.get("/console/proposals").await.status, 403);
+    let searched = browser.get("/console/stock?part_number=P-2").await;
+    assert!(!searched.html.contains("<td>N-01</td>"), "the search narrows the list");
+}
