@@ -9,6 +9,7 @@ mod availability;
 mod chart;
 mod detail;
 mod i18n;
+mod kpis;
 mod layout;
 pub mod session;
 mod stock;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/lang/{code}", web::get().to(switch_language))
                 .configure(worklist::configure)
                 .configure(detail::configure)
+                .configure(kpis::configure)
                 .configure(availability::configure)
                 .configure(stock::configure)
                 .default_service(web::to(not_found)),

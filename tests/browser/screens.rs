@@ -10,9 +10,10 @@ use crate::steps::{follow, sign_in, sign_out};
 use crate::Api;
 
 /// The pages to show, by file name; `{proposal}` is an open proposal of the demo.
-const PAGES: [(&str, &str); 2] = [
+const PAGES: [(&str, &str); 3] = [
     ("worklist", "/console/proposals?sort=value"),
     ("proposal", "/console/proposals/{proposal}"),
+    ("kpis", "/console/kpis"),
 ];
 
 fn folders() -> Vec<PathBuf> {

@@ -6,6 +6,7 @@ use crate::on_both_backends;
 on_both_backends!(
     a_technician_sees_where_a_part_is_available_within_the_keys_scope,
     warehouse_staff_see_the_stock_of_their_warehouses_only,
+    the_kpi_page_charts_the_apis_figures_for_planners_only,
 );
 
 async fn a_technician_sees_where_a_part_is_available_within_the_keys_scope(app: TestApp) {
@@ -50,4 +51,37 @@ async fn warehouse_staff_see_the_stock_of_their_warehouses_only(app: TestApp) {
     assert_eq!(browser.get("/console/proposals").await.status, 403);
     let searched = browser.get("/console/stock?part_number=P-2").await;
     assert!(!searched.html.contains("<td>N-01</td>"), "the search narrows the list");
+}
+
+async fn the_kpi_page_charts_the_apis_figures_for_planners_only(app: TestApp) {
+    nine_proposals(&app).await;
+    let key = app.key("buyer", "procurement", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&key).await;
+    let page = browser.get("/console/kpis").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert_eq!(page.html.matches("<svg").count(), 4, "four charts drawn on the server");
+    let api = app.get("/api/v1/kpis?region=north").await;
+    assert_eq!(api.status, 200, "{}", api.body);
+    let north = format!("<td>north</td><td class=\"num\">{}</td>", api.body["demand_lines"]);
+    assert!(
+        page.html.contains(&north),
+        "the API's figures per region: {}",
+        page.html
+    );
+    let open = format!("<td class=\"num\">{}</td>", api.body["open_proposals"]);
+    assert!(page.html.contains(&open), "{}", page.html);
+    assert_eq!(browser.get("/console/kpis?region=east").await.status, 200);
+    browser.language = Some("zh-CN");
+    assert!(browser.get("/console/kpis").await.html.contains("缺货率"));
+
+    let technician = app.key("tech", "repair", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&technician).await;
+    assert_eq!(browser.get("/console/kpis").await.status, 403);
+    assert!(!browser
+        .get("/console/availability")
+        .await
+        .html
+        .contains("/console/kpis"));
 }
