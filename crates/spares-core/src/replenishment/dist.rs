@@ -84,6 +84,60 @@ impl Dist {
         }
     }
 
+    /// Compound demand: `N` lines, Poisson or negative binomial with mean `lines_mean` and
+    /// variance `lines_var` (Poisson when the variance is at most the mean), each of a size
+    /// drawn from `sizes` (`(size >= 1, probability)`). Tabulated by Panjer's recursion, which
+    /// holds for both counts: `f(x) = sum_k (a + b k / x) p_k f(x - k)`, with `a = 0, b = mean`
+    /// for the Poisson and `a = q, b = (r - 1) q` for the negative binomial of [`Dist::new`].
+    /// `None` when `P(N = 0)` underflows (hundreds of lines: sizes average out and the moment
+    /// fit of [`Dist::new`] serves) or the table would exceed `MAX_TABLE`.
+    pub fn compound(lines_mean: f64, lines_var: f64, sizes: &[(u64, f64)]) -> Option<Dist> {
+        let mean = if lines_mean.is_finite() {
+            lines_mean.max(0.0)
+        } else {
+            0.0
+        };
+        if mean == 0.0 {
+            return Some(Dist::new(0.0, 0.0));
+        }
+        let var = if lines_var.is_finite() {
+            lines_var.max(mean)
+        } else {
+            mean
+        };
+        let (a, b, f0) = if var > mean * (1.0 + 1e-9) {
+            let (r, q) = (mean * mean / (var - mean), 1.0 - mean / var);
+            (q, (r - 1.0) * q, (r * (1.0 - q).ln()).exp())
+        } else {
+            (0.0, mean, (-mean).exp())
+        };
+        if f0.is_nan() || f0 <= 1e-300 || sizes.iter().any(|&(k, _)| k == 0) {
+            return None;
+        }
+        let mut pmf = vec![f0];
+        let mut acc = f0;
+        let mut x = 0usize;
+        // Past the mean of the units, stop once the rest is below the tail.
+        let units_mean: f64 = mean * sizes.iter().map(|&(k, p)| k as f64 * p).sum::<f64>();
+        while acc < 1.0 - TAIL || (x as f64) < units_mean {
+            x += 1;
+            if x >= MAX_TABLE {
+                return None;
+            }
+            let f: f64 = sizes
+                .iter()
+                .filter(|&&(k, _)| k as usize <= x)
+                .map(|&(k, p)| (a + b * k as f64 / x as f64) * p * pmf[x - k as usize])
+                .sum();
+            pmf.push(f.max(0.0));
+            acc += f.max(0.0);
+        }
+        Some(Dist {
+            cdf: cumulative(&pmf, acc),
+            normal: None,
+        })
+    }
+
     /// P(D <= x).
     pub fn cdf(&self, x: u64) -> f64 {
         match self.normal {

@@ -20,6 +20,7 @@ pub mod explain;
 pub mod policy;
 pub mod projection;
 pub mod rebalance;
+pub mod sizes;
 
 pub use allocate::{allocate, Allocation, Constraint, Curve};
 pub use policy::{order_quantity, round_to_pack, Level, OrderCosts};
@@ -66,6 +67,9 @@ pub struct ItemSpec<'a> {
     pub pack_size: i64,
     /// Forecast method; `None` selects one on the history (the expensive part).
     pub method: Option<Method>,
+    /// The pair's (pooled) line-size distribution; `None` takes every line to be of the mean
+    /// size `units / lines`.
+    pub line_sizes: Option<&'a sizes::LineSizes>,
 }
 
 /// One pair ready for the allocation.
@@ -119,10 +123,10 @@ pub fn model_item(
         },
         settings.use_eoq,
     );
-    let line_size = if spec.lines > 0 {
-        spec.units as f64 / spec.lines as f64
-    } else {
-        1.0
+    let line_size = match spec.line_sizes {
+        Some(sizes) => sizes.mean(),
+        None if spec.lines > 0 => spec.units as f64 / spec.lines as f64,
+        None => 1.0,
     };
     let line_rate = if level > 0.0 { level / line_size } else { 0.0 };
     let curve = if line_rate > 0.0 {
@@ -130,15 +134,17 @@ pub fn model_item(
         // is not scaled down with it, which is the cautious side.
         let share = policy::line_horizon_share(spec.lead_periods, spec.review_periods);
         let m = dist::moments(spec.history, &path).scaled(share);
-        let seen = dist::Dist::new(m.mean, m.variance());
-        let levels = policy::item_levels(
-            &seen,
-            line_rate,
-            line_size.round().max(1.0) as u64,
-            spec.unit_cost_cents,
-            batch,
-            scratch,
-        );
+        // With line sizes, the demand a line finds is a compound of such lines; without, a
+        // negative binomial on units and lines of the mean size.
+        let point;
+        let (sizes, seen) = match spec.line_sizes {
+            Some(sizes) => (sizes, sizes::compound_demand(m.mean, m.variance(), sizes)),
+            None => {
+                point = sizes::LineSizes::point(line_size.round().max(1.0) as u64);
+                (&point, dist::Dist::new(m.mean, m.variance()))
+            }
+        };
+        let levels = policy::item_levels_sized(&seen, line_rate, sizes, spec.unit_cost_cents, batch, scratch);
         Curve {
             levels: policy::hull(&levels, line_rate, settings.floor_fill_rate),
             line_rate,
@@ -206,6 +212,7 @@ mod tests {
             moq: 1,
             pack_size: 1,
             method: None,
+            line_sizes: None,
         };
         let (params, settings) = (Params::default(), Settings::default());
         let (mut ws, mut sc) = (Workspace::new(), policy::Scratch::default());

@@ -14,6 +14,7 @@
 //! bought back at once and every line is a stock-out.
 
 use super::dist::Dist;
+use super::sizes::LineSizes;
 
 /// Tail mass beyond the largest reorder level considered: below this the next unit buys
 /// nothing any network target could ask for.
@@ -81,6 +82,7 @@ pub fn order_quantity(c: &OrderCosts, use_eoq: bool) -> i64 {
 pub struct Scratch {
     tail: Vec<f64>,
     short: Vec<f64>,
+    cdf: Vec<f64>,
 }
 
 /// Share of the protection horizon's demand a line finds already taken: `L + R/2` of `L + R`
@@ -101,19 +103,48 @@ pub fn item_levels(
     q: i64,
     scratch: &mut Scratch,
 ) -> Vec<Level> {
+    item_levels_sized(
+        ltd,
+        line_rate,
+        &LineSizes::point(line_size),
+        unit_cost_cents,
+        q,
+        scratch,
+    )
+}
+
+/// [`item_levels`] with a distribution of line sizes: a line of `k` units stocks out when
+/// `D + k > y`, so the share of lines short at position `y` is `sum_k p_k P(D > y - k)`.
+pub fn item_levels_sized(
+    ltd: &Dist,
+    line_rate: f64,
+    sizes: &LineSizes,
+    unit_cost_cents: i64,
+    q: i64,
+    scratch: &mut Scratch,
+) -> Vec<Level> {
     let q = q.max(1) as usize;
-    let k = line_size.max(1);
-    let s_max = (ltd.quantile(1.0 - TAIL) + k) as usize;
+    let s_max = (ltd.quantile(1.0 - TAIL) + sizes.max()) as usize;
     let top = s_max + q + 1;
-    // tail[y] = P(D + k > y); short[y] = E[(y - D)^+] = sum_{j<y} P(D <= j).
-    let (tail, short) = (&mut scratch.tail, &mut scratch.short);
+    // tail[y] = sum_k p_k P(D + k > y); short[y] = E[(y - D)^+] = sum_{j<y} P(D <= j).
+    let (tail, short, cdf) = (&mut scratch.tail, &mut scratch.short, &mut scratch.cdf);
     tail.clear();
     short.clear();
+    cdf.clear();
+    cdf.extend((0..=top as u64).map(|y| ltd.cdf(y)));
     let mut acc = 0.0;
-    for y in 0..=top as u64 {
-        tail.push(if y < k { 1.0 } else { 1.0 - ltd.cdf(y - k) });
+    for y in 0..=top {
+        let t: f64 = sizes
+            .sizes()
+            .iter()
+            .map(|&(k, p)| match y.checked_sub(k as usize) {
+                None => p,
+                Some(j) => p * (1.0 - cdf[j]),
+            })
+            .sum();
+        tail.push(t);
         short.push(acc);
-        acc += ltd.cdf(y);
+        acc += cdf[y];
     }
     // Window sums over y = s+1 ..= s+q, slid one step per s.
     let mut t_sum: f64 = tail[..q].iter().sum();

@@ -1,7 +1,10 @@
 //! Building the engine's item models from a scenario's history.
 
+use std::collections::BTreeMap;
+
 use crate::forecast::{Method, Params, Workspace};
 use crate::replenishment::policy::Scratch;
+use crate::replenishment::sizes::{self, class_of, Pools};
 use crate::replenishment::{model_item, not_stocked, ItemModel, ItemSpec, Settings};
 
 use super::super::scenario::{PeriodKind, Scenario};
@@ -25,12 +28,23 @@ pub(crate) fn build_models(
         .map_or(1, |t| t.get())
         .clamp(1, MAX_THREADS);
     let chunk = n.div_ceil(threads).max(1);
+    let pools = size_pools(s, upto);
+    let pools = &pools;
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
             .step_by(chunk)
             .map(|lo| {
                 let range = lo..(lo + chunk).min(n);
-                scope.spawn(move || model_pairs(s, upto, methods, range, fparams, settings, old))
+                let ctx = Ctx {
+                    s,
+                    upto,
+                    methods,
+                    fparams,
+                    settings,
+                    old,
+                    pools,
+                };
+                scope.spawn(move || model_pairs(&ctx, range))
             })
             .collect();
         let mut out = Vec::with_capacity(n);
@@ -42,19 +56,84 @@ pub(crate) fn build_models(
     })
 }
 
-/// Models of `range` of pairs (see [`build_models`]).
-fn model_pairs(
-    s: &Scenario,
+/// Line-size counts `(size, lines)` of each part across the network and of each size class,
+/// from the lines before `upto`: what a pair with few lines borrows (see [`sizes::choose`]).
+struct SizePools {
+    part: Vec<Vec<(u64, u64)>>,
+    class_of_part: Vec<usize>,
+    class: Vec<Vec<(u64, u64)>>,
+}
+
+/// Sorts `sizes` and counts each size into `out`.
+fn run_length(sizes: &mut [u64], out: &mut Vec<(u64, u64)>) {
+    sizes.sort_unstable();
+    out.clear();
+    for &k in sizes.iter() {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 += 1,
+            _ => out.push((k, 1)),
+        }
+    }
+}
+
+fn size_pools(s: &Scenario, upto: usize) -> SizePools {
+    let n_parts = s.n_parts();
+    let mut part = vec![Vec::new(); n_parts];
+    let mut class_of_part = vec![0; n_parts];
+    let mut classes: Vec<BTreeMap<u64, u64>> = vec![BTreeMap::new(); class_of(f64::MAX) + 1];
+    let mut buf = Vec::new();
+    for (p, counts) in part.iter_mut().enumerate() {
+        buf.clear();
+        for w in 0..s.n_warehouses() {
+            let lines = &s.demand.pair_lines[s.pair(w, p)];
+            let k = lines.partition_point(|&(t, _)| (t as usize) < upto);
+            buf.extend(lines[..k].iter().map(|&(_, q)| u64::from(q.max(1))));
+        }
+        if buf.is_empty() {
+            continue;
+        }
+        let mean = buf.iter().sum::<u64>() as f64 / buf.len() as f64;
+        run_length(&mut buf, counts);
+        let c = class_of(mean).min(classes.len() - 1);
+        class_of_part[p] = c;
+        for &(k, n) in counts.iter() {
+            *classes[c].entry(k).or_default() += n;
+        }
+    }
+    SizePools {
+        part,
+        class_of_part,
+        class: classes.into_iter().map(|m| m.into_iter().collect()).collect(),
+    }
+}
+
+/// What every worker of [`build_models`] shares.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    s: &'a Scenario,
     upto: usize,
-    methods: &[Option<Method>],
-    range: std::ops::Range<usize>,
-    fparams: &Params,
-    settings: &Settings,
-    old: Option<(&[ItemModel], &[bool])>,
-) -> Vec<ItemModel> {
+    methods: &'a [Option<Method>],
+    fparams: &'a Params,
+    settings: &'a Settings,
+    old: Option<(&'a [ItemModel], &'a [bool])>,
+    pools: &'a SizePools,
+}
+
+/// Models of `range` of pairs (see [`build_models`]).
+fn model_pairs(ctx: &Ctx, range: std::ops::Range<usize>) -> Vec<ItemModel> {
+    let Ctx {
+        s,
+        upto,
+        methods,
+        fparams,
+        settings,
+        old,
+        pools,
+    } = *ctx;
     let n_parts = s.n_parts();
     let per_year = 365.25 / s.config.period.days();
     let (mut ws, mut scratch, mut x) = (Workspace::new(), Scratch::default(), Vec::new());
+    let (mut buf, mut own) = (Vec::new(), Vec::new());
     let mut out = Vec::with_capacity(range.len());
     for pair in range {
         if let Some((models, keep)) = old {
@@ -77,7 +156,16 @@ fn model_pairs(
         let units: u64 = lines[..k].iter().map(|&(_, q)| u64::from(q)).sum();
         x.clear();
         x.extend(s.demand.history(pair, upto).iter().map(|&v| f64::from(v)));
-        let part = &s.parts[pair % n_parts];
+        let p = pair % n_parts;
+        let part = &s.parts[p];
+        buf.clear();
+        buf.extend(lines[..k].iter().map(|&(_, q)| u64::from(q.max(1))));
+        run_length(&mut buf, &mut own);
+        let line_sizes = sizes::choose(&Pools {
+            pair: &own,
+            part: &pools.part[p],
+            class: &pools.class[pools.class_of_part[p]],
+        });
         let spec = ItemSpec {
             history: &x,
             lines: k as u64,
@@ -91,6 +179,7 @@ fn model_pairs(
             moq: part.moq,
             pack_size: part.pack_size,
             method: methods.get(pair).copied().flatten(),
+            line_sizes: Some(&line_sizes),
         };
         out.push(model_item(&spec, fparams, settings, &mut ws, &mut scratch));
     }
