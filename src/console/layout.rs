@@ -10,9 +10,10 @@ use super::SignedIn;
 use crate::auth::Permission;
 
 /// The navigation: each entry shows only to roles that may open it.
-const NAV: [(&str, &str, Permission); 4] = [
+const NAV: [(&str, &str, Permission); 5] = [
     ("/console/stock", "nav.stock", Permission::StockRead),
     ("/console/proposals", "nav.worklist", Permission::ReplenishmentRead),
+    ("/console/orders", "nav.orders", Permission::ReplenishmentRead),
     ("/console/kpis", "nav.kpis", Permission::ReplenishmentRead),
     (
         "/console/availability",

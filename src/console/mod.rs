@@ -11,6 +11,7 @@ mod detail;
 mod i18n;
 mod kpis;
 mod layout;
+mod orders;
 pub mod session;
 mod stock;
 mod worklist;
@@ -64,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(worklist::configure)
                 .configure(detail::configure)
                 .configure(kpis::configure)
+                .configure(orders::configure)
                 .configure(availability::configure)
                 .configure(stock::configure)
                 .default_service(web::to(not_found)),

@@ -7,6 +7,7 @@ on_both_backends!(
     a_technician_sees_where_a_part_is_available_within_the_keys_scope,
     warehouse_staff_see_the_stock_of_their_warehouses_only,
     the_kpi_page_charts_the_apis_figures_for_planners_only,
+    the_purchase_orders_page_lists_the_apis_orders_within_the_keys_scope,
 );
 
 async fn a_technician_sees_where_a_part_is_available_within_the_keys_scope(app: TestApp) {
@@ -84,4 +85,40 @@ async fn the_kpi_page_charts_the_apis_figures_for_planners_only(app: TestApp) {
         .await
         .html
         .contains("/console/kpis"));
+}
+
+async fn the_purchase_orders_page_lists_the_apis_orders_within_the_keys_scope(app: TestApp) {
+    nine_proposals(&app).await;
+    let all = proposals(&app, "status=open&limit=500").await;
+    let ids: Vec<i64> = all.iter().map(|p| p["id"].as_i64().expect("id")).collect();
+    let approved = app.post("/api/v1/proposals/approve", &json!({ "ids": ids })).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let orders = app.get("/api/v1/purchase-orders?limit=500").await;
+    let orders = orders.body["items"].as_array().cloned().expect("items");
+    assert!(!orders.is_empty());
+    let key = app.key("buyer", "procurement", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&key).await;
+    let page = browser.get("/console/orders").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    for order in &orders {
+        assert!(page.html.contains(order["number"].as_str().expect("number")), "{order}");
+    }
+    assert_eq!(browser.get("/console/orders?status=bogus").await.status, 400);
+    let north = app.key("north-buyer", "procurement", Some(&["N-01"])).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&north).await;
+    let page = browser.get("/console/orders").await;
+    for order in &orders {
+        let number = order["number"].as_str().expect("number");
+        assert_eq!(
+            page.html.contains(number),
+            order["warehouse"] == "N-01",
+            "scope: {number}"
+        );
+    }
+    let technician = app.key("tech", "repair", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&technician).await;
+    assert_eq!(browser.get("/console/orders").await.status, 403);
 }
