@@ -42,6 +42,9 @@ pub enum AppError {
     /// 400: a field is missing, malformed or out of range.
     #[error("invalid {field}: {message}")]
     Validation { field: String, message: String },
+    /// 413: the request body is larger than the route takes; nothing was read further.
+    #[error("the request body is larger than {limit_kib} KiB")]
+    TooLarge { limit_kib: usize },
     /// 401: no API key, or one that is unknown, revoked or expired.
     #[error("{0}")]
     Unauthorized(String),
@@ -125,6 +128,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound { .. } => 404,
+            AppError::TooLarge { .. } => 413,
             AppError::InsufficientStock { .. }
             | AppError::Shortage { .. }
             | AppError::OverReceipt { .. }
@@ -145,6 +149,7 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound { .. } => "not-found",
+            AppError::TooLarge { .. } => "payload-too-large",
             AppError::InsufficientStock { .. } => "insufficient-stock",
             AppError::Shortage { .. } => "reservation-shortage",
             AppError::OverReceipt { .. } => "over-receipt",
@@ -166,6 +171,7 @@ impl AppError {
             AppError::Unauthorized(_) => "Authentication required",
             AppError::Forbidden(_) => "Forbidden",
             AppError::NotFound { .. } => "Not found",
+            AppError::TooLarge { .. } => "Request body too large",
             AppError::InsufficientStock { .. } => "Insufficient stock",
             AppError::Shortage { .. } => "Reservation cannot be covered",
             AppError::OverReceipt { .. } => "More than the purchase order line outstanding",

@@ -17,6 +17,7 @@ pub mod error;
 pub mod forecast;
 pub mod idempotency;
 pub mod jobs;
+pub mod money;
 pub mod pagination;
 pub mod replenishment;
 pub mod reservations;

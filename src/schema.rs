@@ -461,6 +461,7 @@ diesel::table! {
         available -> BigInt,
         occurred_at -> Timestamp,
         urgent_handled_at -> Nullable<Timestamp>,
+        short -> Bool,
     }
 }
 

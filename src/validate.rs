@@ -153,6 +153,59 @@ pub fn optional_money_input_schema() -> utoipa::openapi::schema::Schema {
     }
 }
 
+/// The message for a date or time that does not parse (query parameters and bodies alike).
+pub const DATE_FORMATS: &str = "must be a date (YYYY-MM-DD) or an RFC 3339 time (2026-01-31T08:00:00Z)";
+
+/// A day given as `YYYY-MM-DD` or as an RFC 3339 time (its UTC date).
+pub fn parse_day(value: &str) -> Option<chrono::NaiveDate> {
+    let value = value.trim();
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(value)
+            .ok()
+            .map(|t| t.naive_utc().date())
+    })
+}
+
+/// An instant given as an RFC 3339 time, or a `YYYY-MM-DD` day (its start, UTC).
+pub fn parse_instant(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value = value.trim();
+    chrono::DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+        })
+}
+
+/// `#[serde(default, deserialize_with = "crate::validate::day::option")]`: an optional day
+/// that takes both formats (see [`parse_day`]).
+pub mod day {
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    pub fn option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|s| super::parse_day(&s).ok_or_else(|| D::Error::custom(super::DATE_FORMATS)))
+            .transpose()
+    }
+}
+
+/// `#[serde(default, deserialize_with = "crate::validate::instant::option")]`: an optional
+/// instant that takes both formats (see [`parse_instant`]).
+pub mod instant {
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    pub fn option<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|s| super::parse_instant(&s).ok_or_else(|| D::Error::custom(super::DATE_FORMATS)))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +229,20 @@ mod tests {
         let value = money("unit_cost", "12.30".parse().expect("decimal")).expect("valid");
         assert_eq!(value.to_string(), "12.3");
         assert!(money("unit_cost", "-1".parse().expect("decimal")).is_err());
+    }
+
+    #[test]
+    fn days_and_instants_take_both_formats() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 31);
+        assert_eq!(parse_day("2026-01-31"), day);
+        assert_eq!(
+            parse_day("2026-01-31T23:30:00-02:00"),
+            chrono::NaiveDate::from_ymd_opt(2026, 2, 1)
+        );
+        assert_eq!(parse_day("31/01/2026"), None);
+        let midnight = day.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        assert_eq!(parse_instant("2026-01-31"), midnight);
+        assert_eq!(parse_instant("2026-01-31T00:00:00Z"), midnight);
+        assert_eq!(parse_instant("yesterday"), None);
     }
 }

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller};
+use super::params::Query;
 use super::{ok_json, resource, with_conn, AppState, Page};
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::error::AppError;
@@ -17,7 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Caller<need::Administer>,
-    filter: web::Query<AuditFilter>,
+    filter: Query<AuditFilter>,
 ) -> Result<HttpResponse, AppError> {
     let page = with_conn(&state.pool, move |conn| audit::list(conn, &filter)).await?;
     Ok(ok_json(&Page::from(page)))

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 
 use super::extract::{need, Caller};
+use super::params::Query;
 use super::{ok_json, resource, respond, with_conn, AppState};
 use crate::audit::{self, Change};
 use crate::catalog::{parts, warehouses};
@@ -82,7 +83,7 @@ pub async fn import_history(
 pub async fn series(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsRead>,
-    query: web::Query<SeriesQuery>,
+    query: Query<SeriesQuery>,
 ) -> Result<HttpResponse, AppError> {
     caller.principal.require_warehouse(&query.warehouse)?;
     let query = query.into_inner();

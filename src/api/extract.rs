@@ -138,20 +138,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Command<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
-        Box::pin(async move {
+        let gate = super::params::AuthGate::of(&req);
+        let parsed = async move {
             let key = idempotency_key(&req)?;
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => AppError::validation(
-                    "body",
-                    format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
-                ),
+                Some(PayloadError::Overflow) => AppError::TooLarge {
+                    limit_kib: MAX_BODY_BYTES / 1024,
+                },
                 Some(_) => AppError::validation("body", "the request body could not be read"),
                 None => AppError::validation("body", e.to_string()),
             })?;
             let input = parse_json::<T>(&bytes)?;
             let idempotency = key.map(|k| IdempotentRequest::new(k, req.method().as_str(), req.path(), &bytes));
             Ok(Command { input, idempotency })
-        })
+        };
+        // A refusal waits for the key check, so a key without the right gets 403 whatever the
+        // body (actix answers with whichever extractor fails first).
+        Box::pin(async move { super::params::after_auth(gate, parsed.await).await })
     }
 }
 
@@ -254,7 +257,10 @@ impl<P: Need + Send + 'static> FromRequest for Caller<P> {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let Credentials { secret, request, .. } = Credentials::<P>::of(req);
         let pool = req.app_data::<web::Data<AppState>>().map(|s| s.pool.clone());
+        let done = super::params::AuthGate::open(req);
         Box::pin(async move {
+            // Dropped when this check ends, which releases the extractors waiting on it.
+            let _done = done;
             // A request without a key is refused before it takes a connection.
             let credentials = Credentials::<P> {
                 secret: Ok(secret?),

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
+use super::params::Query;
 use super::{long_run, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::demand::forecasts::{self, Forecast, ForecastFilter, ForecastRunRequest, ForecastRunSummary};
 use crate::error::AppError;
@@ -18,7 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsRead>,
-    filter: web::Query<ForecastFilter>,
+    filter: Query<ForecastFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.visible_warehouses().map(<[String]>::to_vec);
     let page = with_conn(&state.pool, move |conn| {

@@ -2,7 +2,9 @@
 
 mod audit;
 mod catalog;
+mod csv_rows;
 mod demand;
+mod export;
 pub(crate) mod extract;
 mod forecasts;
 pub mod guard;
@@ -10,6 +12,7 @@ mod keys;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
+pub(crate) mod params;
 pub mod problem;
 pub(crate) mod proposals;
 mod replenishment;

@@ -40,7 +40,7 @@ use super::{
         proposals::list_proposals, proposals::get_proposal, proposals::edit_proposal, proposals::preview_proposal,
         proposals::approve, proposals::bulk_approve, proposals::reject, proposals::accept_engine, proposals::unlock,
         replenishment::list_orders, replenishment::get_order, replenishment::cancel_order, replenishment::close_line,
-        replenishment::amend_line, replenishment::kpis,
+        replenishment::amend_line, replenishment::kpis, replenishment::list_at_risk,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),
     components(schemas(Problem, FieldError)),

@@ -3,7 +3,10 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::csv_rows::ProposalRow;
+use super::export;
 use super::extract::{need, Caller, Command};
+use super::params::{Format, Listing};
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
@@ -28,15 +31,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/proposals/{id}/unlock", "POST").route(web::post().to(unlock)));
 }
 
-#[utoipa::path(get, path = "/api/v1/proposals", tag = "replenishment", params(ProposalFilter),
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "replenishment",
+    params(ProposalFilter, ("format" = Option<String>, Query, description = "`csv` for every matching proposal as CSV, streamed (as `Accept: text/csv`)")),
     responses(
-        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>)))]
+        (status = 200, description = "Purchase and transfer proposals, oldest first", body = Page<Proposal>,
+            content((Page<Proposal> = "application/json"), (String = "text/csv")))))]
 pub async fn list_proposals(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
-    filter: web::Query<ProposalFilter>,
+    listing: Listing<ProposalFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
+    let Listing { filter, format } = listing;
+    if format == Format::Csv {
+        let list = move |conn: &mut AnyConnection, f: &ProposalFilter| {
+            let (rows, next) = proposals::list(conn, f, scope.as_deref())?;
+            Ok((rows.into_iter().map(ProposalRow::from).collect::<Vec<_>>(), next))
+        };
+        let next_page = |f: &mut ProposalFilter, cursor: String, limit: i64| {
+            (f.cursor, f.limit) = (Some(cursor), Some(limit));
+        };
+        return export::pages(&state.pool, "proposals", filter, list, next_page).await;
+    }
     let page = with_conn(&state.pool, move |conn| {
         proposals::list(conn, &filter, scope.as_deref())
     })

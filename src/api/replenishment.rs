@@ -3,13 +3,17 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::export;
 use super::extract::{need, Caller, Command};
+use super::params::Query;
+use super::params::{Format, Listing};
 use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::replenishment::at_risk::{self, AtRiskFilter, AtRiskPair};
 use crate::replenishment::model::{
-    KpiFilter, Kpis, LineAmendment, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter,
+    KpiAnswer, KpiFilter, LineAmendment, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter,
     RunRequest, RunSummary,
 };
 use crate::replenishment::runs::RunFilter;
@@ -35,6 +39,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/purchase-orders/{id}/lines/{part_number}", "PATCH").route(web::patch().to(amend_line)));
     cfg.service(resource("/purchase-orders/{id}/lines/{part_number}/close", "POST").route(web::post().to(close_line)));
     cfg.service(resource("/kpis", "GET").route(web::get().to(kpis)));
+    cfg.service(resource("/at-risk", "GET").route(web::get().to(list_at_risk)));
+}
+
+#[utoipa::path(get, path = "/api/v1/at-risk", tag = "replenishment",
+    params(AtRiskFilter, ("format" = Option<String>, Query, description = "`csv` for every matching pair as CSV (as `Accept: text/csv`); default JSON pages")),
+    responses(
+        (status = 200, description = "Pairs with a stock policy at or below their reorder point or projected to run out inside their lead time, \
+            including pairs without a stock row yet, within the key's warehouses", body = Page<AtRiskPair>,
+            content((Page<AtRiskPair> = "application/json"), (String = "text/csv")))))]
+pub async fn list_at_risk(
+    state: web::Data<AppState>,
+    caller: Caller<need::StockRead>,
+    listing: Listing<AtRiskFilter>,
+) -> Result<HttpResponse, AppError> {
+    let scope = caller.principal.warehouses.clone();
+    let today = chrono::Utc::now().date_naive();
+    let Listing { filter, format } = listing;
+    match format {
+        Format::Json => {
+            let page = with_conn(&state.pool, move |conn| {
+                at_risk::list(conn, &filter, scope.as_deref(), today)
+            })
+            .await?;
+            Ok(ok_json(&Page::from(page)))
+        }
+        Format::Csv => {
+            let rows = with_conn(&state.pool, move |conn| {
+                at_risk::all(conn, &filter, scope.as_deref(), today)
+            })
+            .await?;
+            Ok(export::rows("at-risk", rows))
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/replenishment/runs", tag = "replenishment", request_body = Option<RunRequest>,
@@ -70,7 +107,7 @@ pub async fn run(
 pub async fn list_runs(
     state: web::Data<AppState>,
     _caller: Caller<need::ReplenishmentRead>,
-    filter: web::Query<RunFilter>,
+    filter: Query<RunFilter>,
 ) -> Result<HttpResponse, AppError> {
     let page = with_conn(&state.pool, move |conn| runs::list(conn, &filter)).await?;
     Ok(ok_json(&Page::from(page)))
@@ -97,7 +134,7 @@ pub async fn get_run(
 pub async fn list_policies(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
-    filter: web::Query<PolicyFilter>,
+    filter: Query<PolicyFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
     let page = with_conn(&state.pool, move |conn| policies::list(conn, &filter, scope.as_deref())).await?;
@@ -169,7 +206,7 @@ pub async fn clear_override(
 pub async fn list_orders(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
-    filter: web::Query<PurchaseOrderFilter>,
+    filter: Query<PurchaseOrderFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
     let page = with_conn(&state.pool, move |conn| {
@@ -299,15 +336,30 @@ pub async fn amend_line(
     change_order(state, caller, key, (idempotency, "purchase_order.amend_line"), work).await
 }
 
-#[utoipa::path(get, path = "/api/v1/kpis", tag = "replenishment", params(KpiFilter),
+#[utoipa::path(get, path = "/api/v1/kpis", tag = "replenishment",
+    params(KpiFilter, ("format" = Option<String>, Query, description = "`csv` for the KPIs as CSV, one row per group (as `Accept: text/csv`)")),
     responses(
-        (status = 200, description = "Service and stock KPIs over the period", body = Kpis)))]
+        (status = 200, description = "Service and stock KPIs over the period: one object without `by`, the groups with it",
+            content((KpiAnswer = "application/json"), (String = "text/csv")))))]
 pub async fn kpis(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentRead>,
-    filter: web::Query<KpiFilter>,
+    listing: Listing<KpiFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
-    let found = with_conn(&state.pool, move |conn| kpis::compute(conn, &filter, scope.as_deref())).await?;
-    Ok(ok_json(&found))
+    let Listing { filter, format } = listing;
+    let grouped = filter.by.is_some();
+    let found = with_conn(&state.pool, move |conn| kpis::groups(conn, &filter, scope.as_deref())).await?;
+    match (format, grouped) {
+        (Format::Csv, _) => Ok(export::rows("kpis", found.groups)),
+        (Format::Json, true) => Ok(ok_json(&KpiAnswer::Groups(found))),
+        (Format::Json, false) => {
+            let one = found
+                .groups
+                .into_iter()
+                .next()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the network group is always present")))?;
+            Ok(ok_json(&KpiAnswer::One(one)))
+        }
+    }
 }

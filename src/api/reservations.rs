@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command, Credentials};
+use super::params::Query;
 use super::{
     mutate_authenticated, nothing_after_refusal, ok_json, resource, respond, snapshot, with_conn, AppState, Changed,
     Page,
@@ -38,7 +39,13 @@ pub async fn reserve(
     let ttl = state.reservation_ttl;
     let work = move |conn: &mut AnyConnection, principal: &Principal, actor: &Actor, input: &ReservationInput| {
         principal.require_warehouse(&input.warehouse)?;
-        let reservation = service::reserve(conn, actor, input, ttl, principal.visible_warehouses())?;
+        // Where else the part is: every key that may read availability (all roles may) learns
+        // it across the network, whatever warehouses it may reserve in.
+        let elsewhere = match principal.require(crate::auth::roles::Permission::AvailabilityRead) {
+            Ok(()) => None,
+            Err(_) => principal.visible_warehouses(),
+        };
+        let reservation = service::reserve(conn, actor, input, ttl, elsewhere)?;
         Ok(Changed::new(reservation.id, reservation))
     };
     let stored = mutate_authenticated(
@@ -59,7 +66,7 @@ pub async fn reserve(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller<need::ReservationsRead>,
-    filter: web::Query<ReservationFilter>,
+    filter: Query<ReservationFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
     let page = with_conn(&state.pool, move |conn| service::list(conn, &filter, scope.as_deref())).await?;

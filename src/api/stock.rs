@@ -2,7 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::csv_rows::MovementRow;
+use super::export;
 use super::extract::{need, Caller, Command, Credentials};
+use super::params::{Format, Listing};
 use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::audit;
 use crate::error::AppError;
@@ -70,15 +73,28 @@ pub async fn post_movement(
     Ok(respond(stored))
 }
 
-#[utoipa::path(get, path = "/api/v1/movements", tag = "stock", params(MovementFilter),
+#[utoipa::path(get, path = "/api/v1/movements", tag = "stock",
+    params(MovementFilter, ("format" = Option<String>, Query, description = "`csv` for every matching movement as CSV, streamed (as `Accept: text/csv`)")),
     responses(
-        (status = 200, description = "A page of the ledger, oldest first", body = Page<Movement>)))]
+        (status = 200, description = "A page of the ledger, oldest first", body = Page<Movement>,
+            content((Page<Movement> = "application/json"), (String = "text/csv")))))]
 pub async fn list_movements(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
-    filter: web::Query<MovementFilter>,
+    listing: Listing<MovementFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
+    let Listing { filter, format } = listing;
+    if format == Format::Csv {
+        let list = move |conn: &mut crate::db::AnyConnection, f: &MovementFilter| {
+            let (rows, next) = movements::list(conn, f, scope.as_deref())?;
+            Ok((rows.into_iter().map(MovementRow::from).collect::<Vec<_>>(), next))
+        };
+        let next_page = |f: &mut MovementFilter, cursor: String, limit: i64| {
+            (f.cursor, f.limit) = (Some(cursor), Some(limit));
+        };
+        return export::pages(&state.pool, "movements", filter, list, next_page).await;
+    }
     let page = with_conn(&state.pool, move |conn| {
         movements::list(conn, &filter, scope.as_deref())
     })
@@ -102,15 +118,26 @@ pub async fn get_movement(
     Ok(ok_json(&movement))
 }
 
-#[utoipa::path(get, path = "/api/v1/stock", tag = "stock", params(StockFilter),
+#[utoipa::path(get, path = "/api/v1/stock", tag = "stock",
+    params(StockFilter, ("format" = Option<String>, Query, description = "`csv` for every matching balance as CSV, streamed (as `Accept: text/csv`)")),
     responses(
-        (status = 200, description = "A page of balances by warehouse and part", body = Page<StockBalance>)))]
+        (status = 200, description = "A page of balances by warehouse and part", body = Page<StockBalance>,
+            content((Page<StockBalance> = "application/json"), (String = "text/csv")))))]
 pub async fn list_stock(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
-    filter: web::Query<StockFilter>,
+    listing: Listing<StockFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
+    let Listing { filter, format } = listing;
+    if format == Format::Csv {
+        let list =
+            move |conn: &mut crate::db::AnyConnection, f: &StockFilter| balances::list(conn, f, scope.as_deref());
+        let next_page = |f: &mut StockFilter, cursor: String, limit: i64| {
+            (f.cursor, f.limit) = (Some(cursor), Some(limit));
+        };
+        return export::pages(&state.pool, "stock", filter, list, next_page).await;
+    }
     let page = with_conn(&state.pool, move |conn| balances::list(conn, &filter, scope.as_deref())).await?;
     Ok(ok_json(&Page::from(page)))
 }

@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
+use super::params::Query;
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
@@ -59,7 +60,7 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller<need::StockRead>,
-    filter: web::Query<TransferFilter>,
+    filter: Query<TransferFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
     let page = with_conn(&state.pool, move |conn| service::list(conn, &filter, scope.as_deref())).await?;

@@ -194,15 +194,18 @@ impl From<AuditRow> for AuditEntry {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AuditFilter {
     pub action: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub key_id: Option<i64>,
     pub request_id: Option<String>,
-    /// At or after this instant (RFC 3339).
+    /// At or after this instant (RFC 3339, or `YYYY-MM-DD` for the start of that day, UTC).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub from: Option<DateTime<Utc>>,
-    /// Before this instant (RFC 3339).
+    /// Before this instant (RFC 3339, or `YYYY-MM-DD` for the start of that day, UTC).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub to: Option<DateTime<Utc>>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,

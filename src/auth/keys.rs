@@ -52,14 +52,17 @@ pub struct NewKey {
     /// Limit the key to these warehouse codes.
     #[schema(max_items = 500)]
     pub warehouses: Option<Vec<String>>,
-    /// When the key stops working (RFC 3339, in the future).
+    /// When the key stops working (RFC 3339, or `YYYY-MM-DD` for the start of that day, UTC;
+    /// in the future).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyChanges {
-    /// New expiry; `null` removes it.
+    /// New expiry (RFC 3339 or `YYYY-MM-DD`); `null` removes it.
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 

@@ -1,5 +1,6 @@
 //! Master data: regions, warehouses, parts, suppliers and supplier terms per part.
 
+pub mod filters;
 pub mod parts;
 pub mod regions;
 pub mod suppliers;

@@ -52,6 +52,7 @@ pub struct Part {
     pub description: String,
     pub unit_of_measure: String,
     #[schema(value_type = String, example = "12.50")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub unit_cost: Decimal,
     pub criticality: Criticality,
     /// Part number of the part that replaces this one.

@@ -84,6 +84,7 @@ pub struct SupplierTerms {
     pub moq: i64,
     pub pack_size: i64,
     #[schema(value_type = String, example = "8.75")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub unit_price: Decimal,
     /// The supplier replenishment buys this part from.
     pub preferred: bool,

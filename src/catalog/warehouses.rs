@@ -107,6 +107,7 @@ pub struct WarehouseChanges {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct WarehouseFilter {
     /// Only warehouses of this region (code).
     pub region: Option<String>,
@@ -125,6 +126,7 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<Warehouse>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    super::filters::require_known(conn, None, filter.region.as_deref(), None)?;
     let mut query = warehouses::table
         .inner_join(region_t::table)
         .select(WarehouseRow::as_select())

@@ -81,9 +81,11 @@ pub struct SeriesQuery {
     /// Warehouse code.
     pub warehouse: String,
     pub part_number: String,
-    /// First day (default: 730 days before `to`).
+    /// First day (`YYYY-MM-DD` or an RFC 3339 time; default: 730 days before `to`).
+    #[serde(default, deserialize_with = "crate::validate::day::option")]
     pub from: Option<NaiveDate>,
-    /// Last day (default: today).
+    /// Last day (`YYYY-MM-DD` or an RFC 3339 time; default: today).
+    #[serde(default, deserialize_with = "crate::validate::day::option")]
     pub to: Option<NaiveDate>,
 }
 

@@ -1,47 +1,58 @@
-//! KPIs over a period, from what happened: the ledger (reservations, issues, consumption,
-//! on-hand changes) and the refused reservations.
+//! KPIs over a period, from what happened: the imported demand history, the ledger
+//! (reservations, issues, consumption, on-hand changes) and the refused reservations, for the
+//! network or per region, warehouse or part (`by`). Facts are gathered per (warehouse, part)
+//! once and summed into the groups asked for.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::planning::load_parts;
-use super::sites;
+use super::planning::{load_parts, PartInfo};
+use super::{sites, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{
-    demand_records as dr, movements as m, proposals as pr, purchase_orders as po, reservation_refusals as rr,
+    demand_records as dr, movements as m, proposals as pr, purchase_order_lines as pol, purchase_orders as po,
+    reservation_refusals as rr,
 };
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct KpiFilter {
-    /// First day (UTC, inclusive); default 30 days before `to`.
+    /// First day (UTC, inclusive; `YYYY-MM-DD` or an RFC 3339 time); default 30 days before `to`.
+    #[serde(default, deserialize_with = "crate::validate::day::option")]
     pub from: Option<NaiveDate>,
-    /// Last day (UTC, inclusive); default today.
+    /// Last day (UTC, inclusive; `YYYY-MM-DD` or an RFC 3339 time); default today.
+    #[serde(default, deserialize_with = "crate::validate::day::option")]
     pub to: Option<NaiveDate>,
     pub region: Option<String>,
     pub warehouse: Option<String>,
     /// Only this part.
     pub part_number: Option<String>,
+    /// One row per `network` (the default without `by`), `region`, `warehouse` or `part`:
+    /// the answer is then `{by, from, to, groups}`.
+    pub by: Option<String>,
 }
 
 /// Service and stock figures over a period, from the imported demand history, the ledger and
 /// the refusals. A ratio without a denominator is null, never a perfect score.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Kpis {
+    /// `network`, or the region code, warehouse code or part number of the group.
+    pub group: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Imported demand-history lines, reservation lines and issues, plus refused reservation
-    /// lines.
+    /// Imported demand-history lines, reservation lines and issues, plus every line of a
+    /// refused reservation.
     pub demand_lines: i64,
-    /// Lines served at once from the requested warehouse (imported history counts as served).
+    /// Lines served at once from the requested warehouse (imported history counts as served,
+    /// and so do the lines of a refused reservation that were not short).
     pub lines_filled: i64,
     /// Lines not served at once / all lines; null without demand lines.
     pub stockout_rate: Option<f64>,
@@ -50,7 +61,8 @@ pub struct Kpis {
     /// Units filled / units demanded; null without demand.
     pub unit_fill_rate: Option<f64>,
     /// On hand x unit cost at the end of the period.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "1250.00")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub inventory_value: Decimal,
     /// Cost of units consumed, issued or in imported history over the window asked for /
     /// inventory value at its end (not annualised); null without inventory value.
@@ -60,231 +72,310 @@ pub struct Kpis {
     pub late_purchase_orders: i64,
 }
 
-/// The KPIs of the filter's window, warehouses and part.
-pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[String]>) -> Result<Kpis, AppError> {
-    let window = Window::of(filter)?;
-    let ids = warehouse_ids(conn, filter, scope)?;
-    let parts = load_parts(conn)?;
-    let part: Option<i64> = match &filter.part_number {
-        Some(pn) => Some(
-            parts
-                .iter()
-                .find(|(_, p)| &p.part_number == pn)
-                .map(|(id, _)| *id)
-                .ok_or_else(|| AppError::validation("part_number", "is not a known part"))?,
-        ),
-        None => None,
-    };
-    let of_part = |p: i64| part.is_none_or(|only| only == p);
-    let cost = |part: i64| parts.get(&part).map_or(Decimal::ZERO, |p| p.unit_cost);
-    let service = service(conn, &ids, &window, &of_part, &cost)?;
-    let inventory_value = inventory_value(conn, &ids, window.end, &of_part, &cost)?;
-    let turnover = (inventory_value > Decimal::ZERO).then(|| (service.used / inventory_value).to_f64().unwrap_or(0.0));
-    let (open_proposals, late_purchase_orders) = backlog(conn, &ids, part)?;
-    let ratio = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
-    Ok(Kpis {
-        from: window.from,
-        to: window.to,
-        demand_lines: service.demand_lines,
-        lines_filled: service.lines_filled,
-        stockout_rate: ratio(service.demand_lines - service.lines_filled, service.demand_lines),
-        units_demanded: service.units_demanded,
-        units_filled: service.units_filled,
-        unit_fill_rate: ratio(service.units_filled, service.units_demanded),
-        inventory_value: inventory_value.normalize(),
-        turnover,
-        open_proposals,
-        late_purchase_orders,
-    })
+/// KPIs per group (`by` other than the network).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KpiGroups {
+    /// `network`, `region`, `warehouse` or `part`.
+    pub by: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Ordered by group; every region or warehouse in scope is listed, parts only with figures.
+    pub groups: Vec<Kpis>,
 }
 
-/// The days asked for (default: the 30 days up to today) and the instants that bound them.
-struct Window {
-    from: NaiveDate,
-    to: NaiveDate,
-    /// Midnight (UTC) starting `from`, and the one after `to`.
-    start: NaiveDateTime,
-    end: NaiveDateTime,
+/// The answer of `GET /kpis`: one object without `by`, the groups with it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum KpiAnswer {
+    One(Kpis),
+    Groups(KpiGroups),
 }
 
-impl Window {
-    fn of(filter: &KpiFilter) -> Result<Self, AppError> {
-        let to = filter.to.unwrap_or_else(|| chrono::Utc::now().date_naive());
-        let from = filter.from.unwrap_or(to - chrono::Duration::days(29));
-        if from > to {
-            return Err(AppError::validation("from", "must not be after to"));
-        }
-        Ok(Window {
-            from,
-            to,
-            start: from.and_hms_opt(0, 0, 0).unwrap_or_default(),
-            end: (to + chrono::Duration::days(1))
-                .and_hms_opt(0, 0, 0)
-                .unwrap_or_default(),
-        })
-    }
+/// What KPIs are summed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Network,
+    Region,
+    Warehouse,
+    Part,
 }
 
-/// The warehouses counted: the filter's warehouse or region (an unknown one is a 400 naming
-/// it), within the key's scope.
-fn warehouse_ids(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[String]>) -> Result<Vec<i64>, AppError> {
-    let network = sites(conn)?;
-    if let Some(code) = &filter.warehouse {
-        if !network.values().any(|s| &s.code == code) {
-            return Err(AppError::validation("warehouse", "is not a known warehouse"));
+impl By {
+    pub fn parse(value: Option<&str>) -> Result<Self, AppError> {
+        match value {
+            None | Some("network") => Ok(By::Network),
+            Some("region") => Ok(By::Region),
+            Some("warehouse") => Ok(By::Warehouse),
+            Some("part") => Ok(By::Part),
+            Some(_) => Err(AppError::validation("by", "must be network, region, warehouse or part")),
         }
     }
-    if let Some(code) = &filter.region {
-        if !network.values().any(|s| &s.region == code) {
-            return Err(AppError::validation("region", "is not a known region"));
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Network => "network",
+            By::Region => "region",
+            By::Warehouse => "warehouse",
+            By::Part => "part",
         }
     }
-    Ok(network
-        .values()
-        .filter(|s| filter.warehouse.as_ref().is_none_or(|c| &s.code == c))
-        .filter(|s| filter.region.as_ref().is_none_or(|c| &s.region == c))
-        .filter(|s| scope.is_none_or(|codes| codes.contains(&s.code)))
-        .map(|s| s.id)
-        .collect())
 }
 
-/// A ledger movement that is demand: a reservation, an issue or a consumption.
+/// What happened at one (warehouse, part) over the window.
+#[derive(Debug, Default, Clone)]
+struct Facts {
+    lines_filled: i64,
+    units_filled: i64,
+    short_lines: i64,
+    short_units: i64,
+    used: Decimal,
+    on_hand: i64,
+    open_proposals: i64,
+    late_orders: HashSet<i64>,
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = m)]
-struct DemandMovement {
-    kind: String,
+struct DemandRow {
+    warehouse_id: i64,
     part_id: i64,
+    kind: String,
     quantity: i64,
 }
 
-/// A refused reservation line: demand that was not served.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = rr)]
-struct RefusedLine {
+struct RefusalRow {
+    warehouse_id: i64,
     part_id: i64,
     requested: i64,
+    short: bool,
 }
 
-/// An imported demand-history record: a line that was served (it was issued).
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = dr)]
-struct ImportedLine {
-    part_id: i64,
-    quantity: i64,
-}
-
-/// Lines and units demanded and served over the window, and the cost of what was used.
-struct Service {
-    demand_lines: i64,
-    lines_filled: i64,
-    units_demanded: i64,
-    units_filled: i64,
-    used: Decimal,
-}
-
-/// Counts the window's demand: reservations and issues are lines served (a consumption only
-/// uses what its reservation served), imported history lines are served, refusals are not.
-fn service(
-    conn: &mut AnyConnection,
-    ids: &[i64],
-    window: &Window,
-    of_part: &dyn Fn(i64) -> bool,
-    cost: &dyn Fn(i64) -> Decimal,
-) -> Result<Service, AppError> {
-    let demand: Vec<DemandMovement> = m::table
-        .filter(m::warehouse_id.eq_any(ids))
-        .filter(m::created_at.ge(window.start))
-        .filter(m::created_at.lt(window.end))
-        .filter(m::kind.eq_any(["reserve", "issue", "consume"]))
-        .select(DemandMovement::as_select())
-        .load(conn)?;
-    let refused: Vec<RefusedLine> = rr::table
-        .filter(rr::warehouse_id.eq_any(ids))
-        .filter(rr::occurred_at.ge(window.start))
-        .filter(rr::occurred_at.lt(window.end))
-        .select(RefusedLine::as_select())
-        .load(conn)?;
-    let imported: Vec<ImportedLine> = dr::table
-        .filter(dr::warehouse_id.eq_any(ids))
-        .filter(dr::day.ge(window.from))
-        .filter(dr::day.le(window.to))
-        .select(ImportedLine::as_select())
-        .load(conn)?;
-    let (mut lines_filled, mut units_filled) = (0i64, 0i64);
-    let mut used = Decimal::ZERO;
-    for d in demand.iter().filter(|d| of_part(d.part_id)) {
-        if d.kind != "consume" {
-            lines_filled += 1;
-            units_filled += d.quantity;
-        }
-        if d.kind != "reserve" {
-            used += cost(d.part_id) * Decimal::from(d.quantity);
-        }
-    }
-    for r in imported.iter().filter(|r| of_part(r.part_id)) {
-        lines_filled += 1;
-        units_filled += r.quantity;
-        used += cost(r.part_id) * Decimal::from(r.quantity);
-    }
-    let refused: Vec<i64> = refused
-        .iter()
-        .filter(|r| of_part(r.part_id))
-        .map(|r| r.requested)
-        .collect();
-    Ok(Service {
-        demand_lines: lines_filled + refused.len() as i64,
-        lines_filled,
-        units_demanded: units_filled + refused.iter().sum::<i64>(),
-        units_filled,
-        used,
-    })
-}
-
-/// A change of on-hand stock in the ledger.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = m)]
-struct OnHandChange {
+struct DeltaRow {
+    warehouse_id: i64,
     part_id: i64,
     on_hand_delta: i64,
 }
 
-/// On hand x unit cost at the end of the window, from the ledger.
-fn inventory_value(
+/// The network's KPIs (or those of the filter's region, warehouse or part).
+pub fn compute(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[String]>) -> Result<Kpis, AppError> {
+    let network = KpiFilter {
+        by: None,
+        ..filter.clone()
+    };
+    let found = groups(conn, &network, scope)?;
+    found
+        .groups
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the network group is always present")))
+}
+
+/// KPIs per group of `filter.by`.
+pub fn groups(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[String]>) -> Result<KpiGroups, AppError> {
+    let by = By::parse(filter.by.as_deref())?;
+    let to = filter.to.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let from = filter.from.unwrap_or(to - chrono::Duration::days(29));
+    if from > to {
+        return Err(AppError::validation("from", "must not be after to"));
+    }
+    crate::catalog::filters::require_known(
+        conn,
+        filter.warehouse.as_deref(),
+        filter.region.as_deref(),
+        filter.part_number.as_deref(),
+    )?;
+    let network = sites(conn)?;
+    let in_scope: Vec<&Site> = network
+        .values()
+        .filter(|s| filter.warehouse.as_ref().is_none_or(|c| &s.code == c))
+        .filter(|s| filter.region.as_ref().is_none_or(|c| &s.region == c))
+        .filter(|s| scope.is_none_or(|codes| codes.contains(&s.code)))
+        .collect();
+    let ids: Vec<i64> = in_scope.iter().map(|s| s.id).collect();
+    let catalog = load_parts(conn)?;
+    let part = filter
+        .part_number
+        .as_ref()
+        .and_then(|pn| catalog.iter().find(|(_, p)| &p.part_number == pn).map(|(id, _)| *id));
+    let facts = gather(conn, &ids, part, (from, to), &catalog)?;
+    let key = |w: i64, p: i64| -> Option<String> {
+        match by {
+            By::Network => Some("network".to_owned()),
+            By::Region => network.get(&w).map(|s| s.region.clone()),
+            By::Warehouse => network.get(&w).map(|s| s.code.clone()),
+            By::Part => catalog.get(&p).map(|info| info.part_number.clone()),
+        }
+    };
+    let mut summed: BTreeMap<String, (Facts, Decimal)> = BTreeMap::new();
+    let listed: Vec<String> = match by {
+        By::Network => vec!["network".to_owned()],
+        By::Region => in_scope.iter().map(|s| s.region.clone()).collect(),
+        By::Warehouse => in_scope.iter().map(|s| s.code.clone()).collect(),
+        By::Part => filter.part_number.iter().cloned().collect(),
+    };
+    for group in listed {
+        summed.entry(group).or_default();
+    }
+    for (&(w, p), f) in &facts {
+        let Some(group) = key(w, p) else { continue };
+        let cost = catalog.get(&p).map_or(Decimal::ZERO, |info| info.unit_cost);
+        let (total, value) = summed.entry(group).or_default();
+        add(total, f);
+        *value += cost * Decimal::from(f.on_hand);
+    }
+    let groups = summed
+        .into_iter()
+        .map(|(group, (f, value))| figures(group, (from, to), &f, value))
+        .collect();
+    Ok(KpiGroups {
+        by: by.as_str().to_owned(),
+        from,
+        to,
+        groups,
+    })
+}
+
+fn add(total: &mut Facts, f: &Facts) {
+    total.lines_filled += f.lines_filled;
+    total.units_filled += f.units_filled;
+    total.short_lines += f.short_lines;
+    total.short_units += f.short_units;
+    total.used += f.used;
+    total.on_hand += f.on_hand;
+    total.open_proposals += f.open_proposals;
+    total.late_orders.extend(f.late_orders.iter().copied());
+}
+
+fn figures(group: String, (from, to): (NaiveDate, NaiveDate), f: &Facts, inventory_value: Decimal) -> Kpis {
+    let ratio = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
+    let demand_lines = f.lines_filled + f.short_lines;
+    let units_demanded = f.units_filled + f.short_units;
+    let turnover = (inventory_value > Decimal::ZERO).then(|| (f.used / inventory_value).to_f64().unwrap_or(0.0));
+    Kpis {
+        group,
+        from,
+        to,
+        demand_lines,
+        lines_filled: f.lines_filled,
+        stockout_rate: ratio(demand_lines - f.lines_filled, demand_lines),
+        units_demanded,
+        units_filled: f.units_filled,
+        unit_fill_rate: ratio(f.units_filled, units_demanded),
+        inventory_value,
+        turnover,
+        open_proposals: f.open_proposals,
+        late_purchase_orders: f.late_orders.len() as i64,
+    }
+}
+
+/// The facts of every (warehouse, part) of `ids` (and `part`, when given) over the window.
+fn gather(
     conn: &mut AnyConnection,
     ids: &[i64],
-    end: NaiveDateTime,
-    of_part: &dyn Fn(i64) -> bool,
-    cost: &dyn Fn(i64) -> Decimal,
-) -> Result<Decimal, AppError> {
-    let deltas: Vec<OnHandChange> = m::table
+    part: Option<i64>,
+    (from, to): (NaiveDate, NaiveDate),
+    catalog: &HashMap<i64, PartInfo>,
+) -> Result<HashMap<(i64, i64), Facts>, AppError> {
+    let (start, end) = (
+        from.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        (to + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    );
+    let of_part = |p: i64| part.is_none_or(|only| only == p);
+    let cost = |p: i64| catalog.get(&p).map_or(Decimal::ZERO, |info| info.unit_cost);
+    let mut facts: HashMap<(i64, i64), Facts> = HashMap::new();
+    let demand: Vec<DemandRow> = m::table
+        .filter(m::warehouse_id.eq_any(ids))
+        .filter(m::created_at.ge(start))
+        .filter(m::created_at.lt(end))
+        .filter(m::kind.eq_any(["reserve", "issue", "consume"]))
+        .select(DemandRow::as_select())
+        .load(conn)?;
+    for d in demand.into_iter().filter(|d| of_part(d.part_id)) {
+        let f = facts.entry((d.warehouse_id, d.part_id)).or_default();
+        // A reservation is the demand line; its consumption is the same line used.
+        if d.kind != "consume" {
+            f.lines_filled += 1;
+            f.units_filled += d.quantity;
+        }
+        if d.kind != "reserve" {
+            f.used += cost(d.part_id) * Decimal::from(d.quantity);
+        }
+    }
+    let refused: Vec<RefusalRow> = rr::table
+        .filter(rr::warehouse_id.eq_any(ids))
+        .filter(rr::occurred_at.ge(start))
+        .filter(rr::occurred_at.lt(end))
+        .select(RefusalRow::as_select())
+        .load(conn)?;
+    for r in refused.into_iter().filter(|r| of_part(r.part_id)) {
+        let f = facts.entry((r.warehouse_id, r.part_id)).or_default();
+        if r.short {
+            f.short_lines += 1;
+            f.short_units += r.requested;
+        } else {
+            f.lines_filled += 1;
+            f.units_filled += r.requested;
+        }
+    }
+    // Imported history: each record is a line that was served (it was issued).
+    let imported: Vec<(i64, i64, i64)> = dr::table
+        .filter(dr::warehouse_id.eq_any(ids))
+        .filter(dr::day.ge(from))
+        .filter(dr::day.le(to))
+        .select((dr::warehouse_id, dr::part_id, dr::quantity))
+        .load(conn)?;
+    for (w, p, quantity) in imported.into_iter().filter(|r| of_part(r.1)) {
+        let f = facts.entry((w, p)).or_default();
+        f.lines_filled += 1;
+        f.units_filled += quantity;
+        f.used += cost(p) * Decimal::from(quantity);
+    }
+    stock_and_orders(conn, ids, part, end, &mut facts)?;
+    Ok(facts)
+}
+
+/// On hand at the end of the window, open proposals and late purchase orders.
+fn stock_and_orders(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    part: Option<i64>,
+    end: chrono::NaiveDateTime,
+    facts: &mut HashMap<(i64, i64), Facts>,
+) -> Result<(), AppError> {
+    let of_part = |p: i64| part.is_none_or(|only| only == p);
+    let deltas: Vec<DeltaRow> = m::table
         .filter(m::warehouse_id.eq_any(ids))
         .filter(m::created_at.lt(end))
         .filter(m::on_hand_delta.ne(0i64))
-        .select(OnHandChange::as_select())
+        .select(DeltaRow::as_select())
         .load(conn)?;
-    let mut on_hand: HashMap<i64, i64> = HashMap::new();
     for d in deltas.into_iter().filter(|d| of_part(d.part_id)) {
-        *on_hand.entry(d.part_id).or_default() += d.on_hand_delta;
+        facts.entry((d.warehouse_id, d.part_id)).or_default().on_hand += d.on_hand_delta;
     }
-    Ok(on_hand.iter().map(|(p, q)| cost(*p) * Decimal::from(*q)).sum())
-}
-
-/// Open proposals (of the part, when one is asked for) and late purchase orders at the
-/// warehouses counted.
-fn backlog(conn: &mut AnyConnection, ids: &[i64], part: Option<i64>) -> Result<(i64, i64), AppError> {
-    let mut open = pr::table
+    let open: Vec<(i64, i64)> = pr::table
         .filter(pr::status.eq("open"))
         .filter(pr::warehouse_id.eq_any(ids))
-        .into_boxed();
-    if let Some(p) = part {
-        open = open.filter(pr::part_id.eq(p));
+        .select((pr::warehouse_id, pr::part_id))
+        .load(conn)?;
+    for (w, p) in open.into_iter().filter(|o| of_part(o.1)) {
+        facts.entry((w, p)).or_default().open_proposals += 1;
     }
-    let open_proposals = open.count().get_result(conn)?;
-    let late_purchase_orders = po::table
+    let late: Vec<(i64, i64, i64)> = po::table
+        .inner_join(pol::table)
         .filter(po::status.eq_any(["open", "partially_received"]))
         .filter(po::expected_at.lt(db::now()))
         .filter(po::warehouse_id.eq_any(ids))
-        .count()
-        .get_result(conn)?;
-    Ok((open_proposals, late_purchase_orders))
+        .filter(pol::quantity.gt(pol::received_qty + pol::closed_qty))
+        .select((po::id, po::warehouse_id, pol::part_id))
+        .load(conn)?;
+    for (order, w, p) in late.into_iter().filter(|l| of_part(l.2)) {
+        facts.entry((w, p)).or_default().late_orders.insert(order);
+    }
+    Ok(())
 }

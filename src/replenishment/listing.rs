@@ -70,6 +70,16 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<Proposal>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    use crate::catalog::filters::{require, Code};
+    require(
+        conn,
+        &[
+            Code::Warehouse("warehouse", filter.warehouse.as_deref()),
+            Code::Region("region", filter.region.as_deref()),
+            Code::Part("part_number", filter.part_number.as_deref()),
+            Code::Supplier("supplier", filter.supplier.as_deref()),
+        ],
+    )?;
     let sort = filter.sort.unwrap_or_default();
     let query = filtered(conn, filter, scope)?;
     let query = ordered(query, sort, page.cursor.as_deref())?.limit(page.fetch_limit());

@@ -4,6 +4,7 @@
 //! lower `on_order` through the ledger), refused reservations and the KPIs.
 
 pub mod approval;
+pub mod at_risk;
 pub mod calibration;
 pub mod explain;
 pub mod kpis;

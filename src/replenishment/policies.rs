@@ -41,7 +41,17 @@ fn to_policy(r: Row) -> Policy {
     }
 }
 
+/// Policies matching the filter; an unknown warehouse or part in it is a 400 naming it.
 pub fn list(
+    conn: &mut AnyConnection,
+    filter: &PolicyFilter,
+    scope: Option<&[String]>,
+) -> Result<(Vec<Policy>, Option<String>), AppError> {
+    crate::catalog::filters::require_known(conn, filter.warehouse.as_deref(), None, filter.part_number.as_deref())?;
+    load(conn, filter, scope)
+}
+
+fn load(
     conn: &mut AnyConnection,
     filter: &PolicyFilter,
     scope: Option<&[String]>,
@@ -100,7 +110,7 @@ pub fn get(conn: &mut AnyConnection, warehouse: &str, part_number: &str) -> Resu
         limit: Some(1),
         ..PolicyFilter::default()
     };
-    Ok(list(conn, &filter, None)?.0.into_iter().next())
+    Ok(load(conn, &filter, None)?.0.into_iter().next())
 }
 
 /// Sets a manual min/max: from now on s = min and S = max for this pair, until cleared.

@@ -289,6 +289,13 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<PurchaseOrder>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    crate::catalog::filters::require(
+        conn,
+        &[
+            crate::catalog::filters::Code::Warehouse("warehouse", filter.warehouse.as_deref()),
+            crate::catalog::filters::Code::Supplier("supplier", filter.supplier.as_deref()),
+        ],
+    )?;
     let mut query = po::table
         .inner_join(suppliers::table)
         .inner_join(warehouses::table)

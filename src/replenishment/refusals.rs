@@ -28,12 +28,16 @@ struct Refused<'a> {
     lines: &'a [ShortageLine],
 }
 
-/// Records the short lines of a refused reservation, in one transaction with its event.
+/// Records the lines of a refused reservation, in one transaction with its event: the short
+/// `lines` (stock-out lines for the KPIs, and urgent runs for their parts) and the `served`
+/// ones (part number, quantity), which stock could have served (demand served for the KPIs,
+/// no urgent run).
 pub fn record(
     conn: &mut AnyConnection,
     warehouse: &str,
     repair_order: &str,
     lines: &[ShortageLine],
+    served: &[(&str, i64)],
 ) -> Result<(), AppError> {
     db::write_tx(conn, |conn| {
         let warehouse_id: Option<i64> = warehouses::table
@@ -45,9 +49,14 @@ pub fn record(
             return Ok(());
         };
         let now = db::now();
-        for line in lines {
+        let short = lines
+            .iter()
+            .map(|l| (l.part_number.as_str(), l.requested, l.available, true));
+        // A served line had its quantity available; it needs no urgent run (handled at once).
+        let other = served.iter().map(|&(part, quantity)| (part, quantity, quantity, false));
+        for (part_number, requested, available, is_short) in short.chain(other) {
             let part_id: Option<i64> = parts::table
-                .filter(parts::part_number.eq(&line.part_number))
+                .filter(parts::part_number.eq(part_number))
                 .select(parts::id)
                 .first(conn)
                 .optional()?;
@@ -57,9 +66,11 @@ pub fn record(
                     r::warehouse_id.eq(warehouse_id),
                     r::part_id.eq(part_id),
                     r::repair_order.eq(repair_order),
-                    r::requested.eq(line.requested),
-                    r::available.eq(line.available),
+                    r::requested.eq(requested),
+                    r::available.eq(available),
                     r::occurred_at.eq(now),
+                    r::short.eq(is_short),
+                    r::urgent_handled_at.eq((!is_short).then_some(now)),
                 ))
                 .execute(conn)?;
         }
@@ -80,6 +91,7 @@ pub fn record(
 pub fn pending(conn: &mut AnyConnection, limit: i64) -> Result<Vec<PendingPart>, AppError> {
     let waiting: Vec<(i64, Option<i64>)> = r::table
         .filter(r::urgent_handled_at.is_null())
+        .filter(r::short.eq(true))
         .group_by(r::part_id)
         .select((r::part_id, diesel::dsl::max(r::id)))
         .order(diesel::dsl::min(r::id))

@@ -99,6 +99,7 @@ pub struct ConsumeInput {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ReservationFilter {
     pub repair_order: Option<String>,
     pub warehouse: Option<String>,

@@ -13,7 +13,13 @@ pub fn record(conn: &mut AnyConnection, input: &ReservationInput, outcome: &AppE
         return;
     };
     metrics::counter!("spares_reservations_refused_total").increment(1);
-    let recorded = crate::replenishment::refusals::record(conn, &input.warehouse, &input.repair_order, lines);
+    let served: Vec<(&str, i64)> = input
+        .lines
+        .iter()
+        .filter(|l| !lines.iter().any(|s| s.part_number == l.part_number.trim()))
+        .map(|l| (l.part_number.trim(), l.quantity))
+        .collect();
+    let recorded = crate::replenishment::refusals::record(conn, &input.warehouse, &input.repair_order, lines, &served);
     // The client's answer is the refusal either way; a lost record costs one urgent run.
     if let Err(error) = recorded {
         tracing::warn!(%error, "could not record a refused reservation");

@@ -267,6 +267,13 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<Reservation>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    crate::catalog::filters::require(
+        conn,
+        &[crate::catalog::filters::Code::Warehouse(
+            "warehouse",
+            filter.warehouse.as_deref(),
+        )],
+    )?;
     let mut query = r::table
         .inner_join(wh::table)
         .select(ReservationRow::as_select())

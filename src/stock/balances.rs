@@ -30,6 +30,7 @@ pub struct StockBalance {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct StockFilter {
     /// Warehouse code.
     pub warehouse: Option<String>,
@@ -112,6 +113,12 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<StockBalance>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    crate::catalog::filters::require_known(
+        conn,
+        filter.warehouse.as_deref(),
+        filter.region.as_deref(),
+        filter.part_number.as_deref(),
+    )?;
     let mut query = b::table
         .inner_join(wh::table.inner_join(regions::table))
         .inner_join(part_t::table)

@@ -11,7 +11,11 @@ on_both_backends!(
 async fn master_data_is_created_read_updated_and_deactivated(app: TestApp) {
     app.seed_network().await;
     let part = app.get("/api/v1/parts/P-1").await;
-    assert_eq!((part.status, part.body["unit_cost"].as_str()), (200, Some("12.5")));
+    assert_eq!(
+        (part.status, part.body["unit_cost"].as_str()),
+        (200, Some("12.50")),
+        "money with two decimals"
+    );
     let updated = app
         .patch(
             "/api/v1/parts/P-1",

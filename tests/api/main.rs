@@ -1,6 +1,7 @@
 //! Integration tests: the real HTTP app against a fresh database per test, on both backends.
 
 mod access;
+mod at_risk;
 mod backup;
 mod calibration;
 mod catalog;
@@ -11,6 +12,7 @@ mod crash;
 mod deadlines;
 mod demand;
 mod explanations;
+mod exports;
 mod forecasts;
 mod harness;
 mod helpers;

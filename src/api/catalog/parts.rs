@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::extract::{need, Caller, Command};
+use crate::api::params::Query;
 use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::parts::{self, NewPart, Part, PartChanges, PartFilter};
 use crate::catalog::suppliers::{self, SupplierTerms};
@@ -14,7 +15,7 @@ use crate::error::AppError;
 pub async fn list_parts(
     state: web::Data<AppState>,
     _caller: Caller<need::CatalogRead>,
-    filter: web::Query<PartFilter>,
+    filter: Query<PartFilter>,
 ) -> Result<HttpResponse, AppError> {
     let page = with_conn(&state.pool, move |conn| parts::list(conn, &filter)).await?;
     Ok(ok_json(&Page::from(page)))

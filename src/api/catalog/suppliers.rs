@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::extract::{need, Caller, Command};
+use crate::api::params::Query;
 use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::parts;
 use crate::catalog::suppliers::{
@@ -17,7 +18,7 @@ use crate::error::AppError;
 pub async fn list_suppliers(
     state: web::Data<AppState>,
     _caller: Caller<need::SuppliersRead>,
-    filter: web::Query<SupplierFilter>,
+    filter: Query<SupplierFilter>,
 ) -> Result<HttpResponse, AppError> {
     let page = with_conn(&state.pool, move |conn| suppliers::list(conn, &filter)).await?;
     Ok(ok_json(&Page::from(page)))

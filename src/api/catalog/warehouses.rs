@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::extract::{need, Caller, Command};
+use crate::api::params::Query;
 use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
 use crate::catalog::warehouses::{self, NewWarehouse, Warehouse, WarehouseChanges, WarehouseFilter};
 use crate::error::AppError;
@@ -13,7 +14,7 @@ use crate::error::AppError;
 pub async fn list_warehouses(
     state: web::Data<AppState>,
     caller: Caller<need::CatalogRead>,
-    filter: web::Query<WarehouseFilter>,
+    filter: Query<WarehouseFilter>,
 ) -> Result<HttpResponse, AppError> {
     let scope = caller.principal.warehouses.clone();
     let page = with_conn(&state.pool, move |conn| {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub use super::explain::{Binding, Explanation};
-pub use super::kpis::{KpiFilter, Kpis};
+pub use super::kpis::{KpiAnswer, KpiFilter, KpiGroups, Kpis};
 pub use proposals::*;
 pub use purchase_orders::*;
 

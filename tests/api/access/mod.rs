@@ -10,7 +10,10 @@ use crate::on_both_backends;
 mod lifecycle;
 mod scope;
 
-on_both_backends!(every_route_allows_exactly_its_roles_and_asks_for_a_key,);
+on_both_backends!(
+    every_route_allows_exactly_its_roles_and_asks_for_a_key,
+    a_caller_without_the_right_gets_403_whatever_the_body_or_query,
+);
 
 const ROLES: [&str; 5] = ["admin", "warehouse", "repair", "procurement", "viewer"];
 const ALL: &[&str] = &ROLES;
@@ -256,6 +259,7 @@ fn matrix(
             REPLENISHMENT_WRITE,
         ),
         (Method::GET, r("/api/v1/kpis"), None, REPLENISHMENT_READ),
+        (Method::GET, r("/api/v1/at-risk"), None, STOCK_READ),
         (Method::GET, r("/api/v1/webhooks"), None, ADMIN),
         (
             Method::POST,
@@ -344,4 +348,49 @@ fn same_shape(concrete: &str, template: &str) -> bool {
     let concrete = concrete.split('?').next().unwrap_or(concrete);
     let (a, b): (Vec<&str>, Vec<&str>) = (concrete.split('/').collect(), template.split('/').collect());
     a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || y.starts_with('{'))
+}
+
+/// The key check is answered before the body or the query is read: a key without the right
+/// gets 403 (and no key 401) even when the body is not JSON at all or a query parameter does
+/// not parse, on every route of the matrix.
+async fn a_caller_without_the_right_gets_403_whatever_the_body_or_query(app: TestApp) {
+    app.seed_network().await;
+    let mut keys = Vec::new();
+    for role in ROLES {
+        keys.push((role, app.key(&format!("{role}-key"), role, None).await));
+    }
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (method, path, _, allowed) in matrix(1, 1, 1) {
+        if method == Method::GET || method == Method::DELETE {
+            continue;
+        }
+        let broken =
+            |request: reqwest::RequestBuilder| request.header("content-type", "application/json").body("{not json");
+        for (role, secret) in keys.iter().filter(|(role, _)| !allowed.contains(role)) {
+            let request = app.client.request(method.clone(), format!("{}{path}", app.address));
+            let status = broken(request.bearer_auth(secret))
+                .send()
+                .await
+                .expect("sent")
+                .status()
+                .as_u16();
+            checked += 1;
+            if status != 403 {
+                wrong.push(format!("{method} {path} as {role}: {status}"));
+            }
+        }
+        let anonymous = broken(app.client.request(method.clone(), format!("{}{path}", app.address)));
+        let status = anonymous.send().await.expect("sent").status().as_u16();
+        if status != 401 {
+            wrong.push(format!("{method} {path} without a key: {status}"));
+        }
+    }
+    assert!(checked > 100, "the matrix has denied roles to try: {checked}");
+    assert!(
+        wrong.is_empty(),
+        "{} refusals came before the key check:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

@@ -13,7 +13,7 @@ async fn a_key_limited_to_warehouses_sees_and_acts_only_there(app: TestApp) {
     let clerk = app.key("n01-clerk", "warehouse", Some(&["N-01"])).await;
     a_warehouse_key_sees_and_moves_stock_only_at_its_warehouse(&app, &clerk).await;
     a_warehouse_key_receives_but_does_not_ship_a_transfer_from_elsewhere(&app, &clerk).await;
-    a_repair_key_reserves_and_sees_alternatives_only_in_its_warehouses(&app).await;
+    a_repair_key_reserves_only_in_its_warehouses_and_sees_alternatives_everywhere(&app).await;
     app.assert_ledger_agrees();
 }
 
@@ -95,8 +95,9 @@ async fn a_warehouse_key_receives_but_does_not_ship_a_transfer_from_elsewhere(ap
     assert_eq!(received.status, 200, "{}", received.body);
 }
 
-/// A repair key limited to N-01 sees alternatives only among its own warehouses.
-async fn a_repair_key_reserves_and_sees_alternatives_only_in_its_warehouses(app: &TestApp) {
+/// A repair key limited to N-01 reserves only there, but still learns where else the part is
+/// (it may read availability).
+async fn a_repair_key_reserves_only_in_its_warehouses_and_sees_alternatives_everywhere(app: &TestApp) {
     let dispatcher = app.key("n01-repair", "repair", Some(&["N-01"])).await;
     let short =
         json!({ "repair_order": "RO-9", "warehouse": "N-01", "lines": [{ "part_number": "P-1", "quantity": 50 }] });
@@ -110,7 +111,12 @@ async fn a_repair_key_reserves_and_sees_alternatives_only_in_its_warehouses(app:
         )
         .await;
     assert_eq!(reply.status, 409);
-    assert_eq!(reply.body["lines"][0]["available_elsewhere"], json!([]));
+    let elsewhere = &reply.body["lines"][0]["available_elsewhere"];
+    assert_eq!(
+        (elsewhere[0]["warehouse"].as_str(), elsewhere[0]["available"].as_i64()),
+        (Some("N-RDC"), Some(3)),
+        "{elsewhere}"
+    );
     let outside =
         json!({ "repair_order": "RO-9", "warehouse": "E-RDC", "lines": [{ "part_number": "P-1", "quantity": 1 }] });
     let reply = app

@@ -100,11 +100,11 @@ async fn kpis_follow_the_ledger_and_the_refusals(app: TestApp) {
         (k["units_demanded"].as_i64(), k["units_filled"].as_i64()),
         (Some(105), Some(5))
     );
-    assert_eq!(k["inventory_value"], "100", "8 on hand x 12.50");
+    assert_eq!(k["inventory_value"], "100.00", "8 on hand x 12.50");
     let network = app.get("/api/v1/kpis?region=east").await.body;
     assert_eq!(
         (network["demand_lines"].as_i64(), network["inventory_value"].as_str()),
-        (Some(0), Some("50"))
+        (Some(0), Some("50.00"))
     );
     let bad = app.get("/api/v1/kpis?from=2026-02-01&to=2026-01-01").await;
     assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("from")));

@@ -143,10 +143,10 @@ fn malformed_request_cases() -> Vec<PathCase> {
         (GET, "/api/v1/reservations?cursor=garbage", NONE, 400, Some("cursor")),
         (GET, "/api/v1/transfers?cursor=garbage", NONE, 400, Some("cursor")),
         (GET, "/api/v1/movements?kind=teleport", NONE, 400, Some("kind")),
-        (GET, "/api/v1/movements?from=yesterday", NONE, 400, Some("query")),
-        (GET, "/api/v1/reservations?status=asleep", NONE, 400, Some("query")),
-        (GET, "/api/v1/stock?hide_empty=maybe", NONE, 400, Some("query")),
-        (GET, "/api/v1/warehouses?kind=giant", NONE, 400, Some("query")),
+        (GET, "/api/v1/movements?from=yesterday", NONE, 400, Some("from")),
+        (GET, "/api/v1/reservations?status=asleep", NONE, 400, Some("status")),
+        (GET, "/api/v1/stock?hide_empty=maybe", NONE, 400, Some("hide_empty")),
+        (GET, "/api/v1/warehouses?kind=giant", NONE, 400, Some("kind")),
     ]);
     let lists = [
         "movements",
@@ -157,7 +157,7 @@ fn malformed_request_cases() -> Vec<PathCase> {
         "parts",
         "suppliers",
     ];
-    let limits = [("0", "limit"), ("501", "limit"), ("-1", "limit"), ("abc", "query")];
+    let limits = [("0", "limit"), ("501", "limit"), ("-1", "limit"), ("abc", "limit")];
     for list in lists {
         for (limit, field) in limits {
             table.push((GET, format!("/api/v1/{list}?limit={limit}"), NONE, 400, Some(field)));
@@ -266,11 +266,11 @@ async fn a_body_over_the_size_limit_is_refused_naming_the_body_and_posts_nothing
     let reply = app.post("/api/v1/movements", &body).await;
     assert_eq!(
         (reply.status, reply.content_type.as_str()),
-        (400, PROBLEM_JSON),
+        (413, PROBLEM_JSON),
         "{}",
         reply.body
     );
-    assert_eq!(reply.body["field"], "body", "{}", reply.body);
+    assert_eq!(reply.body["type"], "/problems/payload-too-large", "{}", reply.body);
     assert!(
         reply.body["detail"]
             .as_str()

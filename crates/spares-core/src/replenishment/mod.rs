@@ -20,6 +20,7 @@ pub mod explain;
 pub mod policy;
 pub mod projection;
 pub mod rebalance;
+pub mod risk;
 pub mod sizes;
 
 pub use allocate::{allocate, Allocation, Constraint, Curve};

@@ -1,0 +1,1 @@
+ALTER TABLE reservation_refusals DROP COLUMN short;
