@@ -5,9 +5,13 @@ mod regions;
 mod suppliers;
 mod warehouses;
 
-use actix_web::web;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
 
-use super::resource;
+use super::extract::{Caller, Command};
+use super::{mutate, resource, respond, snapshot, AppState, Changed};
+use crate::db::AnyConnection;
+use crate::error::AppError;
 pub use parts::*;
 pub use regions::*;
 pub use suppliers::*;
@@ -56,4 +60,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(put_terms))
             .route(web::delete().to(delete_terms)),
     );
+}
+
+/// Creates one entity (`create`), audited under `action` with the key `key` gives it, and
+/// answers 201 with it.
+async fn create_entity<P, I, T>(
+    state: &AppState,
+    caller: Caller<P>,
+    cmd: Command<I>,
+    action: (&'static str, &'static str),
+    create: fn(&mut AnyConnection, &I) -> Result<T, AppError>,
+    key: fn(&T) -> String,
+) -> Result<HttpResponse, AppError>
+where
+    I: Send + 'static,
+    T: Serialize + 'static,
+{
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(state, caller, idempotency, 201, action, move |conn, _, _| {
+        let created = create(conn, &input)?;
+        Ok(Changed::new(key(&created), created))
+    })
+    .await?;
+    Ok(respond(stored))
+}
+
+/// Reads an entity by its key.
+type Get<T> = fn(&mut AnyConnection, &str) -> Result<T, AppError>;
+/// Changes the entity with this key.
+type Update<I, T> = fn(&mut AnyConnection, &str, &I) -> Result<T, AppError>;
+
+/// Changes the entity with this key (`get` reads it for the audit row's before, `update`
+/// changes it) and answers 200 with it.
+async fn update_entity<P, I, T>(
+    state: &AppState,
+    caller: Caller<P>,
+    path_key: String,
+    cmd: Command<I>,
+    action: (&'static str, &'static str),
+    (get, update): (Get<T>, Update<I, T>),
+    key: fn(&T) -> String,
+) -> Result<HttpResponse, AppError>
+where
+    I: Send + 'static,
+    T: Serialize + 'static,
+{
+    let Command { input, idempotency } = cmd;
+    let stored = mutate(state, caller, idempotency, 200, action, move |conn, _, _| {
+        let before = snapshot(&get(conn, &path_key)?);
+        let after = update(conn, &path_key, &input)?;
+        Ok(Changed {
+            entity_id: key(&after),
+            before,
+            value: after,
+        })
+    })
+    .await?;
+    Ok(respond(stored))
 }

@@ -2,9 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::{create_entity, update_entity};
 use crate::api::extract::{need, Caller, Command};
 use crate::api::params::Query;
-use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::api::{ok_json, with_conn, AppState, Page};
 use crate::catalog::parts::{self, NewPart, Part, PartChanges, PartFilter};
 use crate::catalog::suppliers::{self, SupplierTerms};
 use crate::error::AppError;
@@ -31,20 +32,10 @@ pub async fn create_part(
     caller: Caller<need::CatalogWrite>,
     cmd: Command<NewPart>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        201,
-        ("part.create", "part"),
-        move |conn, _, _| {
-            let part = parts::create(conn, &input)?;
-            Ok(Changed::new(part.part_number.clone(), part))
-        },
-    )
-    .await?;
-    Ok(respond(stored))
+    create_entity(&state, caller, cmd, ("part.create", "part"), parts::create, |e| {
+        e.part_number.clone()
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/parts/{part_number}", tag = "catalog",
@@ -73,25 +64,17 @@ pub async fn update_part(
     part_number: web::Path<String>,
     cmd: Command<PartChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
+    let key = part_number.into_inner();
+    update_entity(
         &state,
         caller,
-        idempotency,
-        200,
+        key,
+        cmd,
         ("part.update", "part"),
-        move |conn, _, _| {
-            let before = snapshot(&parts::get(conn, &part_number)?);
-            let after = parts::update(conn, &part_number, &input)?;
-            Ok(Changed {
-                entity_id: after.part_number.clone(),
-                before,
-                value: after,
-            })
-        },
+        (parts::get, parts::update),
+        |e: &Part| e.part_number.clone(),
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/parts/{part_number}/suppliers", tag = "catalog",

@@ -2,8 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::create_entity;
 use crate::api::extract::{need, Caller, Command};
-use crate::api::{mutate, ok_json, respond, with_conn, AppState, Changed};
+use crate::api::{ok_json, with_conn, AppState};
 use crate::catalog::regions::{self, NewRegion, Region};
 use crate::error::AppError;
 
@@ -26,18 +27,8 @@ pub async fn create_region(
     caller: Caller<need::CatalogWrite>,
     cmd: Command<NewRegion>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        201,
-        ("region.create", "region"),
-        move |conn, _, _| {
-            let region = regions::create(conn, &input)?;
-            Ok(Changed::new(region.code.clone(), region))
-        },
-    )
-    .await?;
-    Ok(respond(stored))
+    create_entity(&state, caller, cmd, ("region.create", "region"), regions::create, |e| {
+        e.code.clone()
+    })
+    .await
 }

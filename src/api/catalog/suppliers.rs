@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::{create_entity, update_entity};
 use crate::api::extract::{need, Caller, Command};
 use crate::api::params::Query;
 use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
@@ -34,20 +35,15 @@ pub async fn create_supplier(
     caller: Caller<need::SuppliersWrite>,
     cmd: Command<NewSupplier>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
+    create_entity(
         &state,
         caller,
-        idempotency,
-        201,
+        cmd,
         ("supplier.create", "supplier"),
-        move |conn, _, _| {
-            let supplier = suppliers::create(conn, &input)?;
-            Ok(Changed::new(supplier.code.clone(), supplier))
-        },
+        suppliers::create,
+        |e| e.code.clone(),
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}", tag = "catalog",
@@ -76,25 +72,17 @@ pub async fn update_supplier(
     code: web::Path<String>,
     cmd: Command<SupplierChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
+    let key = code.into_inner();
+    update_entity(
         &state,
         caller,
-        idempotency,
-        200,
+        key,
+        cmd,
         ("supplier.update", "supplier"),
-        move |conn, _, _| {
-            let before = snapshot(&suppliers::get(conn, &code)?);
-            let after = suppliers::update(conn, &code, &input)?;
-            Ok(Changed {
-                entity_id: after.code.clone(),
-                before,
-                value: after,
-            })
-        },
+        (suppliers::get, suppliers::update),
+        |e: &Supplier| e.code.clone(),
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}/parts", tag = "catalog",

@@ -2,9 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::{create_entity, update_entity};
 use crate::api::extract::{need, Caller, Command};
 use crate::api::params::Query;
-use crate::api::{mutate, ok_json, respond, snapshot, with_conn, AppState, Changed, Page};
+use crate::api::{ok_json, with_conn, AppState, Page};
 use crate::catalog::warehouses::{self, NewWarehouse, Warehouse, WarehouseChanges, WarehouseFilter};
 use crate::error::AppError;
 
@@ -34,20 +35,15 @@ pub async fn create_warehouse(
     caller: Caller<need::CatalogWrite>,
     cmd: Command<NewWarehouse>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
+    create_entity(
         &state,
         caller,
-        idempotency,
-        201,
+        cmd,
         ("warehouse.create", "warehouse"),
-        move |conn, _, _| {
-            let warehouse = warehouses::create(conn, &input)?;
-            Ok(Changed::new(warehouse.code.clone(), warehouse))
-        },
+        warehouses::create,
+        |e| e.code.clone(),
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/warehouses/{code}", tag = "catalog",
@@ -77,23 +73,15 @@ pub async fn update_warehouse(
     code: web::Path<String>,
     cmd: Command<WarehouseChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let Command { input, idempotency } = cmd;
-    let stored = mutate(
+    let key = code.into_inner();
+    update_entity(
         &state,
         caller,
-        idempotency,
-        200,
+        key,
+        cmd,
         ("warehouse.update", "warehouse"),
-        move |conn, _, _| {
-            let before = snapshot(&warehouses::get(conn, &code)?);
-            let after = warehouses::update(conn, &code, &input)?;
-            Ok(Changed {
-                entity_id: after.code.clone(),
-                before,
-                value: after,
-            })
-        },
+        (warehouses::get, warehouses::update),
+        |e: &Warehouse| e.code.clone(),
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
