@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod forecast;
 pub mod idempotency;
+pub mod ids;
 pub mod jobs;
 pub mod money;
 pub mod pagination;

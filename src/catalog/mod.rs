@@ -8,6 +8,8 @@ pub mod warehouses;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::ids::{PartId, WarehouseId};
+
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
@@ -15,9 +17,9 @@ pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 /// A warehouse and a part named in a request body, by id and canonical code.
 #[derive(Debug, Clone)]
 pub struct Stockpoint {
-    pub warehouse_id: i64,
+    pub warehouse_id: WarehouseId,
     pub warehouse: String,
-    pub part_id: i64,
+    pub part_id: PartId,
     pub part_number: String,
 }
 
@@ -57,9 +59,9 @@ impl Stockpoint {
         let part_id =
             part_id.ok_or_else(|| AppError::validation(part_field, format!("unknown part {part_number:?}")))?;
         Ok(Stockpoint {
-            warehouse_id,
+            warehouse_id: WarehouseId(warehouse_id),
             warehouse: code.to_owned(),
-            part_id,
+            part_id: PartId(part_id),
             part_number: part_number.to_owned(),
         })
     }

@@ -11,6 +11,7 @@ use super::model::PurchaseOrderStatus;
 use super::purchase_orders::{refresh_status, LineRow, OrderRow};
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::ids::{PartId, WarehouseId};
 use crate::schema::{purchase_order_lines as l, purchase_orders as po};
 
 /// Units a line of `quantity` accepts beyond it at `pct` percent (rounded down: a tolerance
@@ -28,7 +29,7 @@ pub(crate) fn tolerance_units(quantity: i64, pct: Decimal) -> i64 {
 pub fn on_receipt(
     conn: &mut AnyConnection,
     number: &str,
-    (warehouse_id, part_id): (i64, i64),
+    (warehouse_id, part_id): (WarehouseId, PartId),
     (part_number, quantity): (&str, i64),
 ) -> Result<i64, AppError> {
     let order: OrderRow = po::table
@@ -42,7 +43,7 @@ pub fn on_receipt(
                 format!("no purchase order is numbered {number:?}; check the number on the delivery note"),
             )
         })?;
-    if order.warehouse_id != warehouse_id {
+    if order.warehouse_id != warehouse_id.get() {
         return Err(AppError::validation(
             "purchase_order",
             format!("{number} is for another warehouse"),

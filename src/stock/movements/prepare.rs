@@ -133,8 +133,8 @@ pub(super) fn prepare_and_book(
     };
     Ok(Planned {
         movement: NewMovement {
-            warehouse_id: at.warehouse_id,
-            part_id: at.part_id,
+            warehouse_id: at.warehouse_id.get(),
+            part_id: at.part_id.get(),
             warehouse_code: at.warehouse,
             part_number: at.part_number,
             kind,
