@@ -7,15 +7,22 @@
 # Usage: bash bench/matrix.sh [NAME...]   (default: every scenario)
 #   MATRIX_LABEL=x   writes reports to target/matrix/out-x (default "current"), so a before and
 #                    an after run sit side by side;
-#   POLICIES="engine minmax"   runs only these policies (reports of others are kept).
+#   POLICIES="engine minmax"   runs only these policies (reports of others are kept);
+#   MATRIX_JOBS=2    runs that many simulations at once;
+#   SPARES=path/to/spares      runs that binary instead of building target/release/spares,
+#                    so a before and an after build run side by side.
 # The scenarios are sized so the whole matrix runs in about 10-15 minutes on two busy cores
 # (a few hundred to ~2,000 pairs each, 1-3 years); they are stress tests of the defaults, not
 # benchmarks of speed (that is `cargo bench --bench simulate`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
 target_dir=${CARGO_TARGET_DIR:-target}
-bin=$target_dir/release/spares
+if [ -n "${SPARES:-}" ]; then
+    bin=$SPARES
+else
+    cargo build --release --quiet
+    bin=$target_dir/release/spares
+fi
 root=$target_dir/matrix
 out=$root/out-${MATRIX_LABEL:-current}
 mkdir -p "$root/scenarios" "$out"
@@ -78,11 +85,12 @@ for name in $SHARED; do
     names+=("$name")
 done
 
+# One simulation per (scenario, policy), MATRIX_JOBS at a time (default 1).
 for name in "${names[@]}"; do
     for policy in $policies; do
-        "$bin" simulate --scenario "$root/scenarios/$name" --policy "$policy" --target 0.99 \
-            --out "$out/$name-$policy.json" >/dev/null
+        echo "$name $policy"
     done
-    echo "done $name" >&2
-done
+done | xargs -P "${MATRIX_JOBS:-1}" -L 1 sh -c \
+    '"$0" simulate --scenario "$1/scenarios/$3" --policy "$4" --target 0.99 --out "$2/$3-$4.json" >/dev/null && echo "done $3 $4" >&2' \
+    "$bin" "$root" "$out" || echo "some simulations failed (see above)" >&2
 python3 bench/matrix_table.py "$out" "${names[@]}"
