@@ -1,137 +1,94 @@
 //! Flat rows for the CSV exports of types that nest (a movement's delta and document, a
-//! proposal's explanation): one column per value, in the order a spreadsheet reads best.
+//! proposal's explanation): one column per value, in the order a spreadsheet reads best. Each
+//! row wraps the API type and names its columns as it serializes, so the CSV does not restate
+//! the type's fields.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::replenishment::explain::Binding;
-use crate::replenishment::model::{Proposal, ProposalKind, ProposalStatus};
+use crate::replenishment::model::Proposal;
 use crate::stock::movements::Movement;
 
 /// A ledger row as CSV.
-#[derive(Debug, Serialize)]
-pub struct MovementRow {
-    pub id: i64,
-    pub created_at: DateTime<Utc>,
-    pub warehouse: String,
-    pub part_number: String,
-    pub kind: String,
-    pub quantity: i64,
-    pub on_hand_delta: i64,
-    pub reserved_delta: i64,
-    pub defective_delta: i64,
-    pub in_transit_in_delta: i64,
-    pub on_order_delta: i64,
-    pub reason_code: Option<String>,
-    pub document_type: Option<String>,
-    pub document_ref: Option<String>,
-    pub supplier: Option<String>,
-    pub lot: Option<String>,
-    pub note: Option<String>,
-    pub actor: String,
-    pub request_id: Option<String>,
-}
+#[derive(Debug)]
+pub struct MovementRow(Movement);
 
 impl From<Movement> for MovementRow {
     fn from(m: Movement) -> Self {
-        let (document_type, document_ref) = match m.document {
-            Some(d) => (Some(d.kind), Some(d.reference)),
-            None => (None, None),
-        };
-        MovementRow {
-            id: m.id,
-            created_at: m.created_at,
-            warehouse: m.warehouse,
-            part_number: m.part_number,
-            kind: m.kind,
-            quantity: m.quantity,
-            on_hand_delta: m.delta.on_hand,
-            reserved_delta: m.delta.reserved,
-            defective_delta: m.delta.defective,
-            in_transit_in_delta: m.delta.in_transit_in,
-            on_order_delta: m.delta.on_order,
-            reason_code: m.reason_code,
-            document_type,
-            document_ref,
-            supplier: m.supplier,
-            lot: m.lot,
-            note: m.note,
-            actor: m.actor,
-            request_id: m.request_id,
-        }
+        MovementRow(m)
+    }
+}
+
+impl Serialize for MovementRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (m, delta) = (&self.0, &self.0.delta);
+        let mut row = serializer.serialize_struct("MovementRow", 19)?;
+        row.serialize_field("id", &m.id)?;
+        row.serialize_field("created_at", &m.created_at)?;
+        row.serialize_field("warehouse", &m.warehouse)?;
+        row.serialize_field("part_number", &m.part_number)?;
+        row.serialize_field("kind", &m.kind)?;
+        row.serialize_field("quantity", &m.quantity)?;
+        row.serialize_field("on_hand_delta", &delta.on_hand)?;
+        row.serialize_field("reserved_delta", &delta.reserved)?;
+        row.serialize_field("defective_delta", &delta.defective)?;
+        row.serialize_field("in_transit_in_delta", &delta.in_transit_in)?;
+        row.serialize_field("on_order_delta", &delta.on_order)?;
+        row.serialize_field("reason_code", &m.reason_code)?;
+        row.serialize_field("document_type", &m.document.as_ref().map(|d| &d.kind))?;
+        row.serialize_field("document_ref", &m.document.as_ref().map(|d| &d.reference))?;
+        row.serialize_field("supplier", &m.supplier)?;
+        row.serialize_field("lot", &m.lot)?;
+        row.serialize_field("note", &m.note)?;
+        row.serialize_field("actor", &m.actor)?;
+        row.serialize_field("request_id", &m.request_id)?;
+        row.end()
     }
 }
 
 /// A proposal as CSV, with the explanation's figures a buyer sorts by.
-#[derive(Debug, Serialize)]
-pub struct ProposalRow {
-    pub id: i64,
-    pub run_id: i64,
-    pub kind: ProposalKind,
-    pub status: ProposalStatus,
-    pub warehouse: String,
-    pub region: String,
-    pub part_number: String,
-    pub from_warehouse: Option<String>,
-    pub supplier: Option<String>,
-    pub quantity: i64,
-    pub unit_price: Decimal,
-    pub value: Decimal,
-    pub binding: Binding,
-    pub on_hand: i64,
-    pub in_flight: i64,
-    pub position: i64,
-    pub reorder_point: i64,
-    pub order_up_to: i64,
-    pub forecast_per_day: f64,
-    pub days_of_cover: Option<f64>,
-    pub projected_stockout_date: Option<NaiveDate>,
-    pub sentence: String,
-    pub locked: bool,
-    pub revision: i64,
-    pub reason: Option<String>,
-    pub purchase_order_id: Option<i64>,
-    pub transfer_id: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decided_by: Option<String>,
-}
+#[derive(Debug)]
+pub struct ProposalRow(Proposal);
 
 impl From<Proposal> for ProposalRow {
     fn from(p: Proposal) -> Self {
-        let x = p.explanation;
-        ProposalRow {
-            id: p.id,
-            run_id: p.run_id,
-            kind: p.kind,
-            status: p.status,
-            warehouse: p.warehouse,
-            region: p.region,
-            part_number: p.part_number,
-            from_warehouse: p.from_warehouse,
-            supplier: p.supplier,
-            quantity: p.quantity,
-            unit_price: crate::money::shown(p.unit_price),
-            value: crate::money::shown(p.value),
-            binding: p.binding,
-            on_hand: x.on_hand,
-            in_flight: x.in_flight,
-            position: x.position,
-            reorder_point: x.reorder_point,
-            order_up_to: x.order_up_to,
-            forecast_per_day: x.forecast_per_day,
-            days_of_cover: x.days_of_cover,
-            projected_stockout_date: x.projected_stockout_date,
-            sentence: x.sentence,
-            locked: p.locked,
-            revision: p.revision,
-            reason: p.reason,
-            purchase_order_id: p.purchase_order_id,
-            transfer_id: p.transfer_id,
-            created_at: p.created_at,
-            decided_at: p.decided_at,
-            decided_by: p.decided_by,
-        }
+        ProposalRow(p)
+    }
+}
+
+impl Serialize for ProposalRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (p, x) = (&self.0, &self.0.explanation);
+        let mut row = serializer.serialize_struct("ProposalRow", 30)?;
+        row.serialize_field("id", &p.id)?;
+        row.serialize_field("run_id", &p.run_id)?;
+        row.serialize_field("kind", &p.kind)?;
+        row.serialize_field("status", &p.status)?;
+        row.serialize_field("warehouse", &p.warehouse)?;
+        row.serialize_field("region", &p.region)?;
+        row.serialize_field("part_number", &p.part_number)?;
+        row.serialize_field("from_warehouse", &p.from_warehouse)?;
+        row.serialize_field("supplier", &p.supplier)?;
+        row.serialize_field("quantity", &p.quantity)?;
+        row.serialize_field("unit_price", &crate::money::shown(p.unit_price))?;
+        row.serialize_field("value", &crate::money::shown(p.value))?;
+        row.serialize_field("binding", &p.binding)?;
+        row.serialize_field("on_hand", &x.on_hand)?;
+        row.serialize_field("in_flight", &x.in_flight)?;
+        row.serialize_field("position", &x.position)?;
+        row.serialize_field("reorder_point", &x.reorder_point)?;
+        row.serialize_field("order_up_to", &x.order_up_to)?;
+        row.serialize_field("forecast_per_day", &x.forecast_per_day)?;
+        row.serialize_field("days_of_cover", &x.days_of_cover)?;
+        row.serialize_field("projected_stockout_date", &x.projected_stockout_date)?;
+        row.serialize_field("sentence", &x.sentence)?;
+        row.serialize_field("locked", &p.locked)?;
+        row.serialize_field("revision", &p.revision)?;
+        row.serialize_field("reason", &p.reason)?;
+        row.serialize_field("purchase_order_id", &p.purchase_order_id)?;
+        row.serialize_field("transfer_id", &p.transfer_id)?;
+        row.serialize_field("created_at", &p.created_at)?;
+        row.serialize_field("decided_at", &p.decided_at)?;
+        row.serialize_field("decided_by", &p.decided_by)?;
+        row.end()
     }
 }

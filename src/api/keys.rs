@@ -6,8 +6,9 @@ use super::extract::{need, Caller, Command};
 use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed};
 use crate::audit::{self, Change};
 use crate::auth::keys::{self, ApiKey, CreatedKey, KeyChanges, NewKey};
+use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::idempotency::{self, StoredResponse};
+use crate::idempotency::{self, IdempotentRequest, StoredResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -83,27 +84,9 @@ pub async fn update(
     id: web::Path<i64>,
     cmd: Command<KeyChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    refuse_self(&caller, id)?;
     let Command { input, idempotency } = cmd;
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        ("key.update", "api_key"),
-        move |conn, _, _| {
-            let before = snapshot(&keys::get(conn, id)?);
-            let after = keys::set_expiry(conn, id, input.expires_at)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
-    .await?;
-    Ok(respond(stored))
+    let work = move |conn: &mut AnyConnection, id| keys::set_expiry(conn, id, input.expires_at);
+    change_key(&state, caller, id.into_inner(), (idempotency, "key.update"), work).await
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/{id}/revoke", tag = "access",
@@ -118,22 +101,37 @@ pub async fn revoke(
     id: web::Path<i64>,
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    refuse_self(&caller, id)?;
-    let stored = mutate(
+    change_key(
         &state,
         caller,
-        cmd.idempotency,
+        id.into_inner(),
+        (cmd.idempotency, "key.revoke"),
+        keys::revoke,
+    )
+    .await
+}
+
+/// A change `work` makes to another key, audited with the key before and after.
+async fn change_key<F>(
+    state: &AppState,
+    caller: Caller<need::Administer>,
+    id: i64,
+    (idempotency, action): (Option<IdempotentRequest>, &'static str),
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut AnyConnection, i64) -> Result<ApiKey, AppError> + Send + 'static,
+{
+    refuse_self(&caller, id)?;
+    let stored = mutate(
+        state,
+        caller,
+        idempotency,
         200,
-        ("key.revoke", "api_key"),
+        (action, "api_key"),
         move |conn, _, _| {
-            let before = snapshot(&keys::get(conn, id)?);
-            let after = keys::revoke(conn, id)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
+            let before = keys::get(conn, id)?;
+            Ok(Changed::replacing(id, &before, work(conn, id)?))
         },
     )
     .await?;

@@ -97,6 +97,15 @@ impl<T> Changed<T> {
             value,
         }
     }
+
+    /// `value` in place of `before` (the entity as it was, kept for the audit row).
+    pub fn replacing<B: Serialize>(entity_id: impl ToString, before: &B, value: T) -> Self {
+        Changed {
+            entity_id: entity_id.to_string(),
+            before: snapshot(before),
+            value,
+        }
+    }
 }
 
 /// Runs a mutation in one transaction with its idempotency record and its audit row.

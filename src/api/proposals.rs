@@ -2,19 +2,22 @@
 //! approve (one or many) and reject.
 
 use actix_web::{web, HttpResponse};
+use serde::Serialize;
 
 use super::csv_rows::ProposalRow;
 use super::export;
 use super::extract::{need, Caller, Command};
 use super::params::{Format, Listing};
-use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::idempotency::{IdempotentRequest, StoredResponse};
 use crate::replenishment::model::{
     BulkApprove, BulkApproved, EngineFigure, Proposal, ProposalEdit, ProposalFilter, RejectInput,
 };
 use crate::replenishment::{proposals, review};
+use crate::stock::ledger::Actor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/proposals", "GET").route(web::get().to(list_proposals)));
@@ -107,31 +110,16 @@ pub(crate) async fn edit_one(
     caller: Caller<need::ReplenishmentWrite>,
     id: i64,
     input: ProposalEdit,
-    idempotency: Option<crate::idempotency::IdempotentRequest>,
-) -> Result<crate::idempotency::StoredResponse, AppError> {
+    idempotency: Option<IdempotentRequest>,
+) -> Result<StoredResponse, AppError> {
     let review_days = state.replenishment.review_days;
     let action = if input.override_rules {
         "proposal.edit_override"
     } else {
         "proposal.edit"
     };
-    mutate(
-        state,
-        caller,
-        idempotency,
-        200,
-        (action, "proposal"),
-        move |conn, principal, _| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let after = review::edit(conn, id, &input, review_days)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
-    .await
+    let work = move |conn: &mut AnyConnection, id, _: &Actor| review::edit(conn, id, &input, review_days);
+    change_proposal(state, caller, id, (idempotency, action), work).await
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/preview", tag = "replenishment", request_body = ProposalEdit,
@@ -168,26 +156,12 @@ pub async fn approve(
     id: web::Path<i64>,
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
     let pct = state.replenishment.over_receipt_pct;
-    let stored = mutate(
-        &state,
-        caller,
-        cmd.idempotency,
-        200,
-        ("proposal.approve", "proposal"),
-        move |conn, principal, actor| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let approved = proposals::approve_many(conn, &[id], pct, actor)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: approved,
-            })
-        },
-    )
-    .await?;
-    Ok(respond(stored))
+    let work = move |conn: &mut AnyConnection, id, actor: &Actor| proposals::approve_many(conn, &[id], pct, actor);
+    let action = (cmd.idempotency, "proposal.approve");
+    Ok(respond(
+        change_proposal(&state, caller, id.into_inner(), action, work).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/approve", tag = "replenishment", request_body = BulkApprove,
@@ -212,8 +186,8 @@ pub(crate) async fn approve_ids(
     state: &AppState,
     caller: Caller<need::ReplenishmentWrite>,
     ids: Vec<i64>,
-    idempotency: Option<crate::idempotency::IdempotentRequest>,
-) -> Result<crate::idempotency::StoredResponse, AppError> {
+    idempotency: Option<IdempotentRequest>,
+) -> Result<StoredResponse, AppError> {
     if ids.is_empty() || ids.len() > 500 {
         return Err(AppError::validation("ids", "must list 1-500 proposals"));
     }
@@ -260,25 +234,10 @@ pub(crate) async fn reject_one(
     caller: Caller<need::ReplenishmentWrite>,
     id: i64,
     reason: String,
-    idempotency: Option<crate::idempotency::IdempotentRequest>,
-) -> Result<crate::idempotency::StoredResponse, AppError> {
-    mutate(
-        state,
-        caller,
-        idempotency,
-        200,
-        ("proposal.reject", "proposal"),
-        move |conn, principal, actor| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let after = proposals::reject(conn, id, &reason, actor)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
-        },
-    )
-    .await
+    idempotency: Option<IdempotentRequest>,
+) -> Result<StoredResponse, AppError> {
+    let work = move |conn: &mut AnyConnection, id, actor: &Actor| proposals::reject(conn, id, &reason, actor);
+    change_proposal(state, caller, id, (idempotency, "proposal.reject"), work).await
 }
 
 /// A state change of one proposal with no body: the caller may see it, `work` changes it,
@@ -287,28 +246,40 @@ async fn review_action(
     state: web::Data<AppState>,
     caller: Caller<need::ReplenishmentWrite>,
     id: i64,
-    idempotency: Option<crate::idempotency::IdempotentRequest>,
+    idempotency: Option<IdempotentRequest>,
     action: &'static str,
-    work: fn(&mut AnyConnection, i64, &crate::stock::ledger::Actor) -> Result<Proposal, AppError>,
+    work: fn(&mut AnyConnection, i64, &Actor) -> Result<Proposal, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let stored = mutate(
-        &state,
+    Ok(respond(
+        change_proposal(&state, caller, id, (idempotency, action), work).await?,
+    ))
+}
+
+/// A change `work` makes to proposal `id`, once the caller is known to see it, audited as
+/// `action` with the proposal before and `work`'s answer after.
+async fn change_proposal<T, F>(
+    state: &AppState,
+    caller: Caller<need::ReplenishmentWrite>,
+    id: i64,
+    (idempotency, action): (Option<IdempotentRequest>, &'static str),
+    work: F,
+) -> Result<StoredResponse, AppError>
+where
+    T: Serialize,
+    F: FnOnce(&mut AnyConnection, i64, &Actor) -> Result<T, AppError> + Send + 'static,
+{
+    mutate(
+        state,
         caller,
         idempotency,
         200,
         (action, "proposal"),
         move |conn, principal, actor| {
-            let before = snapshot(&visible(conn, principal, id)?);
-            let after = work(conn, id, actor)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before,
-                value: after,
-            })
+            let before = visible(conn, principal, id)?;
+            Ok(Changed::replacing(id, &before, work(conn, id, actor)?))
         },
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/accept-engine", tag = "replenishment",

@@ -153,23 +153,18 @@ pub async fn set_override(
     path: web::Path<(String, String)>,
     cmd: Command<PolicyOverride>,
 ) -> Result<HttpResponse, AppError> {
-    let (warehouse, part_number) = path.into_inner();
-    caller.principal.require_warehouse(&warehouse)?;
     let Command { input, idempotency } = cmd;
-    let action = ("policy.override", "policy");
-    let stored = mutate(&state, caller, idempotency, 200, action, move |conn, _, _| {
-        let before = policies::get(conn, &warehouse, &part_number)?
-            .as_ref()
-            .and_then(snapshot);
-        let policy = policies::set_override(conn, &warehouse, &part_number, &input)?;
-        Ok(Changed {
-            entity_id: format!("{warehouse}/{part_number}"),
-            before,
-            value: policy,
-        })
-    })
-    .await?;
-    Ok(respond(stored))
+    let work = move |conn: &mut AnyConnection, warehouse: &str, part_number: &str| {
+        policies::set_override(conn, warehouse, part_number, &input)
+    };
+    change_policy(
+        &state,
+        caller,
+        path.into_inner(),
+        (idempotency, "policy.override"),
+        work,
+    )
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/policies/{warehouse}/{part_number}", tag = "replenishment",
@@ -182,20 +177,41 @@ pub async fn clear_override(
     caller: Caller<need::ReplenishmentWrite>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (warehouse, part_number) = path.into_inner();
+    let action = (None, "policy.clear_override");
+    change_policy(&state, caller, path.into_inner(), action, policies::clear_override).await
+}
+
+/// A change `work` makes to the policy of a pair in the caller's warehouses, audited with the
+/// stored policy before (none when the pair had none) and after.
+async fn change_policy<F>(
+    state: &AppState,
+    caller: Caller<need::ReplenishmentWrite>,
+    (warehouse, part_number): (String, String),
+    (idempotency, action): (Option<crate::idempotency::IdempotentRequest>, &'static str),
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut AnyConnection, &str, &str) -> Result<Policy, AppError> + Send + 'static,
+{
     caller.principal.require_warehouse(&warehouse)?;
-    let action = ("policy.clear_override", "policy");
-    let stored = mutate(&state, caller, None, 200, action, move |conn, _, _| {
-        let before = policies::get(conn, &warehouse, &part_number)?
-            .as_ref()
-            .and_then(snapshot);
-        let policy = policies::clear_override(conn, &warehouse, &part_number)?;
-        Ok(Changed {
-            entity_id: format!("{warehouse}/{part_number}"),
-            before,
-            value: policy,
-        })
-    })
+    let stored = mutate(
+        state,
+        caller,
+        idempotency,
+        200,
+        (action, "policy"),
+        move |conn, _, _| {
+            let before = policies::get(conn, &warehouse, &part_number)?
+                .as_ref()
+                .and_then(snapshot);
+            let policy = work(conn, &warehouse, &part_number)?;
+            Ok(Changed {
+                entity_id: format!("{warehouse}/{part_number}"),
+                before,
+                value: policy,
+            })
+        },
+    )
     .await?;
     Ok(respond(stored))
 }
@@ -257,13 +273,9 @@ where
         200,
         (action, "purchase_order"),
         move |conn, principal, actor| {
-            let before = snapshot(&visible_order(conn, principal, &key)?);
+            let before = visible_order(conn, principal, &key)?;
             let after = work(conn, &key, actor)?;
-            Ok(Changed {
-                entity_id: after.id.to_string(),
-                before,
-                value: after,
-            })
+            Ok(Changed::replacing(after.id, &before, after))
         },
     )
     .await?;

@@ -5,8 +5,7 @@ use actix_web::{web, HttpResponse};
 use super::extract::{need, Caller, Command, Credentials};
 use super::params::Query;
 use super::{
-    mutate_authenticated, nothing_after_refusal, ok_json, resource, respond, snapshot, with_conn, AppState, Changed,
-    Page,
+    mutate_authenticated, nothing_after_refusal, ok_json, resource, respond, with_conn, AppState, Changed, Page,
 };
 use crate::auth::Principal;
 use crate::db::AnyConnection;
@@ -107,20 +106,11 @@ pub async fn consume(
         let everything = ConsumeInput::default();
         let input = input.as_ref().unwrap_or(&everything);
         let (before, after) = service::consume(conn, actor, id, input, &visible)?;
-        Ok(changed(id, &before, after))
+        Ok(Changed::replacing(id, &before, after))
     };
     let action = (200, "reservation.consume", "reservation");
     let stored = mutate_authenticated(&state, credentials, cmd, action, work, nothing_after_refusal).await?;
     Ok(respond(stored))
-}
-
-/// A change of reservation `id` from `before` to `after`, for the response and the audit row.
-fn changed(id: i64, before: &Reservation, after: Reservation) -> Changed<Reservation> {
-    Changed {
-        entity_id: id.to_string(),
-        before: snapshot(before),
-        value: after,
-    }
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/release", tag = "reservations",
@@ -139,7 +129,7 @@ pub async fn release(
     let work = move |conn: &mut AnyConnection, principal: &Principal, actor: &Actor, _: &Option<serde_json::Value>| {
         let visible = |warehouse: &str| principal.require_warehouse(warehouse);
         let (before, after) = service::release_visible(conn, actor, id, ReservationStatus::Released, &visible)?;
-        Ok(changed(id, &before, after))
+        Ok(Changed::replacing(id, &before, after))
     };
     let action = (200, "reservation.release", "reservation");
     let stored = mutate_authenticated(&state, credentials, cmd, action, work, nothing_after_refusal).await?;

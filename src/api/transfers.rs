@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{need, Caller, Command};
 use super::params::Query;
-use super::{mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
+use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Page};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
@@ -116,11 +116,7 @@ where
             let before = service::get(conn, id)?;
             require_end(principal, &before, end)?;
             let after = work(conn, actor, input)?;
-            Ok(Changed {
-                entity_id: id.to_string(),
-                before: snapshot(&before),
-                value: after,
-            })
+            Ok(Changed::replacing(id, &before, after))
         },
     )
     .await?;

@@ -9,7 +9,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::extract::{Caller, Command};
-use super::{mutate, resource, respond, snapshot, AppState, Changed};
+use super::{mutate, resource, respond, AppState, Changed};
 use crate::db::AnyConnection;
 use crate::error::AppError;
 pub use parts::*;
@@ -107,13 +107,9 @@ where
 {
     let Command { input, idempotency } = cmd;
     let stored = mutate(state, caller, idempotency, 200, action, move |conn, _, _| {
-        let before = snapshot(&get(conn, &path_key)?);
+        let before = get(conn, &path_key)?;
         let after = update(conn, &path_key, &input)?;
-        Ok(Changed {
-            entity_id: key(&after),
-            before,
-            value: after,
-        })
+        Ok(Changed::replacing(key(&after), &before, after))
     })
     .await?;
     Ok(respond(stored))
