@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::planning::{load_parts, sources, PartInfo};
 use super::positions::{self, Position};
+use crate::catalog::filters::{narrow, Sites};
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::pagination::PageRequest;
@@ -180,12 +181,7 @@ fn sorted(
     today: NaiveDate,
 ) -> Result<Vec<Found>, AppError> {
     let sort = Sort::parse(filter.sort.as_deref())?;
-    crate::catalog::filters::require_known(
-        conn,
-        filter.warehouse.as_deref(),
-        filter.region.as_deref(),
-        filter.part_number.as_deref(),
-    )?;
+    Sites::new((&filter.warehouse, &filter.region, &filter.part_number), scope).require_known(conn)?;
     let policies = policies(conn, filter, scope)?;
     let catalog = load_parts(conn)?;
     let mut by_part: HashMap<i64, Vec<PolicyRow>> = HashMap::new();
@@ -238,25 +234,17 @@ fn policies(
     filter: &AtRiskFilter,
     scope: Option<&[String]>,
 ) -> Result<Vec<PolicyRow>, AppError> {
-    let mut query = rp::table
+    let query = rp::table
         .inner_join(w::table.inner_join(regions::table))
         .inner_join(p::table)
         .filter(w::active.eq(true))
         .select(PolicyRow::as_select())
         .into_boxed();
-    if let Some(code) = &filter.warehouse {
-        query = query.filter(w::code.eq(code.clone()));
-    }
-    if let Some(code) = &filter.region {
-        query = query.filter(regions::code.eq(code.clone()));
-    }
-    if let Some(pn) = &filter.part_number {
-        query = query.filter(p::part_number.eq(pn.clone()));
-    }
-    if let Some(codes) = scope {
-        query = query.filter(w::code.eq_any(codes.to_vec()));
-    }
-    Ok(query.load(conn)?)
+    Ok(narrow(
+        query,
+        Sites::new((&filter.warehouse, &filter.region, &filter.part_number), scope),
+    )
+    .load(conn)?)
 }
 
 /// The pair as listed, or `None` when it is not at risk.

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::planning::{load_parts, PartInfo};
 use super::{sites, Site};
+use crate::catalog::filters::Sites;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{
@@ -182,18 +183,12 @@ pub fn groups(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Stri
     if from > to {
         return Err(AppError::validation("from", "must not be after to"));
     }
-    crate::catalog::filters::require_known(
-        conn,
-        filter.warehouse.as_deref(),
-        filter.region.as_deref(),
-        filter.part_number.as_deref(),
-    )?;
+    let codes = Sites::new((&filter.warehouse, &filter.region, &filter.part_number), scope);
+    codes.require_known(conn)?;
     let network = sites(conn)?;
     let in_scope: Vec<&Site> = network
         .values()
-        .filter(|s| filter.warehouse.as_ref().is_none_or(|c| &s.code == c))
-        .filter(|s| filter.region.as_ref().is_none_or(|c| &s.region == c))
-        .filter(|s| scope.is_none_or(|codes| codes.contains(&s.code)))
+        .filter(|s| codes.admit_warehouse(&s.code, &s.region))
         .collect();
     let ids: Vec<i64> = in_scope.iter().map(|s| s.id).collect();
     let catalog = load_parts(conn)?;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::catalog::filters::{narrow, Sites};
 use crate::catalog::{parts, warehouses};
 use crate::db::AnyConnection;
 use crate::error::AppError;
@@ -113,12 +114,8 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<StockBalance>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
-    crate::catalog::filters::require_known(
-        conn,
-        filter.warehouse.as_deref(),
-        filter.region.as_deref(),
-        filter.part_number.as_deref(),
-    )?;
+    let sites = Sites::new((&filter.warehouse, &filter.region, &filter.part_number), scope);
+    sites.require_known(conn)?;
     let mut query = b::table
         .inner_join(wh::table.inner_join(regions::table))
         .inner_join(part_t::table)
@@ -126,18 +123,7 @@ pub fn list(
         .order((b::warehouse_id, b::part_id))
         .limit(page.fetch_limit())
         .into_boxed();
-    if let Some(code) = &filter.warehouse {
-        query = query.filter(wh::code.eq(code.clone()));
-    }
-    if let Some(pn) = &filter.part_number {
-        query = query.filter(part_t::part_number.eq(pn.clone()));
-    }
-    if let Some(region) = &filter.region {
-        query = query.filter(regions::code.eq(region.clone()));
-    }
-    if let Some(codes) = scope {
-        query = query.filter(wh::code.eq_any(codes.to_vec()));
-    }
+    query = narrow(query, sites);
     if let Some(below) = filter.available_below {
         query = query.filter((b::on_hand - b::reserved).lt(below));
     }
