@@ -247,6 +247,18 @@ pub(super) fn assemble_lines(lines: &[LineRow], reservation_id: i64) -> Vec<Rese
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Reservation, AppError> {
+    Ok(read(conn, id)?.reservation)
+}
+
+/// A reservation as stored, with what a change to it needs beside the API's view.
+pub(super) struct Stored {
+    pub reservation: Reservation,
+    pub warehouse_id: i64,
+    pub lines: Vec<LineRow>,
+}
+
+/// Reads reservation `id` and its lines; unknown is 404.
+pub(super) fn read(conn: &mut AnyConnection, id: i64) -> Result<Stored, AppError> {
     let row: ReservationRow = r::table
         .inner_join(wh::table)
         .filter(r::id.eq(id))
@@ -254,10 +266,16 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Reservation, AppError> {
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+    let warehouse_id = row.warehouse_id;
     let lines = load_lines(conn, &[id])?;
-    assemble(vec![row], &lines)?
+    let reservation = assemble(vec![row], &lines)?
         .pop()
-        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))
+        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+    Ok(Stored {
+        reservation,
+        warehouse_id,
+        lines,
+    })
 }
 
 /// Reservations matching the filter; `scope` limits them to those warehouse codes.

@@ -6,10 +6,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::*;
-use super::service::{assemble, assemble_lines, load_lines, reservation_doc, LineRow, ReservationRow};
+use super::service::{assemble_lines, read, reservation_doc, LineRow, Stored};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::schema::{reservation_lines as rl, reservations as r, warehouses as wh};
+use crate::schema::{reservation_lines as rl, reservations as r};
 use crate::stock::ledger::{self, Actor, Delta, MovementKind, NewMovement};
 
 /// A reservation locked for a change: its row, as read after the lock, and its lines.
@@ -39,18 +39,11 @@ fn lock_active(
             .set(r::status.eq(ReservationStatus::Active.as_str()))
             .execute(conn)?,
     };
-    let row: ReservationRow = r::table
-        .inner_join(wh::table)
-        .filter(r::id.eq(id))
-        .select(ReservationRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
-    let warehouse_id = row.warehouse_id;
-    let lines = load_lines(conn, &[id])?;
-    let mut before = assemble(vec![row], &lines)?
-        .pop()
-        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+    let Stored {
+        reservation: mut before,
+        warehouse_id,
+        lines,
+    } = read(conn, id)?;
     visible(&before.warehouse)?;
     if locked == 0 {
         return Err(AppError::InvalidState(format!(
