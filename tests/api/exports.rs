@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 
-use crate::helpers::TestApp;
+use crate::helpers::{read, Raw, TestApp};
 use crate::on_both_backends;
 use crate::replenishment::{plan_with_demand, terms};
 
@@ -20,15 +20,11 @@ async fn csv(app: &TestApp, secret: &str, path: &str, accept: Option<&str>) -> (
     if let Some(accept) = accept {
         request = request.header("Accept", accept);
     }
-    let response = request.send().await.expect("sent");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let text = response.text().await.expect("body");
+    let Raw {
+        status,
+        content_type,
+        text,
+    } = read(request.send().await.expect("sent")).await;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes());

@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{assert_one_of_four_instances_runs, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -195,24 +195,11 @@ async fn the_scheduled_run_happens_once_across_instances(app: TestApp) {
     app.import_demand(history("N-RDC", "P-1", 60, 3, 1)).await;
     let settings = spares::demand::forecasts::ForecastSettings::default();
     let every = std::time::Duration::from_secs(24 * 3600);
-    let runs: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|i| {
-                let (pool, settings) = (app.pool.clone(), settings.clone());
-                s.spawn(move || {
-                    spares::jobs::run_forecasts_if_due(&pool, &settings, every, &format!("instance-{i}"))
-                        .expect("job runs")
-                        .is_some()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    assert_one_of_four_instances_runs(|instance| {
+        spares::jobs::run_forecasts_if_due(&app.pool, &settings, every, instance)
+            .expect("job runs")
+            .is_some()
     });
-    assert_eq!(
-        runs.iter().filter(|r| **r).count(),
-        1,
-        "exactly one instance ran: {runs:?}"
-    );
     let later = spares::jobs::run_forecasts_if_due(&app.pool, &settings, every, "instance-9").expect("job runs");
     assert!(later.is_none(), "not due again within the interval");
     let soon = std::time::Duration::from_millis(1);

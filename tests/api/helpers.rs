@@ -164,11 +164,54 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     }
 }
 
+/// Runs `job` as four instances at once (`instance-0` to `instance-3`, a thread each) and
+/// asserts that exactly one of them did the work (`job` answers whether it did).
+pub fn assert_one_of_four_instances_runs(job: impl Fn(&str) -> bool + Sync) {
+    let runs: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let job = &job;
+                s.spawn(move || job(&format!("instance-{i}")))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(
+        runs.iter().filter(|r| **r).count(),
+        1,
+        "exactly one instance ran: {runs:?}"
+    );
+}
+
 /// A response's status and JSON body (`Null` when the body is not JSON).
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub body: Value,
+}
+
+/// A response as it came: status, content type and body text.
+pub struct Raw {
+    pub status: u16,
+    pub content_type: String,
+    pub text: String,
+}
+
+/// Reads a whole response.
+pub async fn read(response: reqwest::Response) -> Raw {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("body read");
+    Raw {
+        status,
+        content_type,
+        text,
+    }
 }
 
 impl TestApp {
@@ -197,15 +240,11 @@ impl TestApp {
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
-        let response = request.send().await.expect("request sent");
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let text = response.text().await.expect("body read");
+        let Raw {
+            status,
+            content_type,
+            text,
+        } = read(request.send().await.expect("request sent")).await;
         Reply {
             status,
             content_type,

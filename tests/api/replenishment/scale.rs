@@ -2,6 +2,7 @@
 //! pair of a wide network keeps its policy.
 
 use super::*;
+use crate::helpers::assert_one_of_four_instances_runs;
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -13,24 +14,11 @@ async fn the_scheduled_run_happens_once_across_instances(app: TestApp) {
     app.seed_network().await;
     let settings = spares::replenishment::ReplenishmentSettings::default();
     let every = std::time::Duration::from_secs(24 * 3600);
-    let runs: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|i| {
-                let (pool, settings) = (app.pool.clone(), settings.clone());
-                s.spawn(move || {
-                    spares::jobs::run_replenishment_if_due(&pool, &settings, every, &format!("instance-{i}"))
-                        .expect("job runs")
-                        .is_some()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    assert_one_of_four_instances_runs(|instance| {
+        spares::jobs::run_replenishment_if_due(&app.pool, &settings, every, instance)
+            .expect("job runs")
+            .is_some()
     });
-    assert_eq!(
-        runs.iter().filter(|r| **r).count(),
-        1,
-        "exactly one instance ran: {runs:?}"
-    );
 }
 
 /// More pairs per chunk of parts (64) than one write batch (500): 10 warehouses x 60 parts.

@@ -8,7 +8,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{read, Raw, TestApp};
 
 mod bodies;
 mod requests;
@@ -47,15 +47,11 @@ async fn send(app: &TestApp, method: Method, path: &str, body: &Body) -> Answer 
         Body::Raw(text) => request.header("content-type", "application/json").body(text.clone()),
         Body::Empty => request,
     };
-    let response = request.send().await.expect("request sent");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let text = response.text().await.expect("body read");
+    let Raw {
+        status,
+        content_type,
+        text,
+    } = read(request.send().await.expect("request sent")).await;
     Answer {
         status,
         content_type,
