@@ -55,3 +55,17 @@ typed_id!(
     /// `parts.id`.
     PartId,
 );
+
+/// A warehouse and a part as the key of a per-pair map: each id's table is in its type, so a
+/// key built the wrong way round does not compile. Ordered by warehouse, then part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PairKey {
+    pub warehouse: WarehouseId,
+    pub part: PartId,
+}
+
+impl PairKey {
+    pub fn new(warehouse: WarehouseId, part: PartId) -> Self {
+        PairKey { warehouse, part }
+    }
+}

@@ -17,6 +17,7 @@ use super::positions::{self, Position};
 use crate::catalog::filters::{narrow, Sites};
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::pagination::PageRequest;
 use crate::schema::{parts as p, regions, replenishment_policies as rp, warehouses as w};
 use spares_core::replenishment::risk;
@@ -199,8 +200,10 @@ fn sorted(
     let mut found = Vec::new();
     for chunk in part_ids.chunks(CHUNK) {
         let balances = positions::balances(conn, &sources(&catalog, chunk))?;
-        let rows_held: std::collections::HashSet<(i64, i64)> =
-            balances.iter().map(|b| (b.warehouse_id, b.part_id)).collect();
+        let rows_held: std::collections::HashSet<PairKey> = balances
+            .iter()
+            .map(|b| PairKey::new(WarehouseId(b.warehouse_id), PartId(b.part_id)))
+            .collect();
         let committed = positions::committed(conn, chunk)?;
         let mut by_successor: HashMap<i64, Vec<positions::Balance>> = HashMap::new();
         for b in balances {
@@ -213,7 +216,7 @@ fn sorted(
             let Some(info) = catalog.get(&part_id) else { continue };
             for row in by_part.remove(&part_id).unwrap_or_default() {
                 let stock = at.get(&row.warehouse_id).copied().unwrap_or_default();
-                let has_row = rows_held.contains(&(row.warehouse_id, part_id));
+                let has_row = rows_held.contains(&PairKey::new(WarehouseId(row.warehouse_id), PartId(part_id)));
                 if let Some(pair) = judge(&row, info, stock, has_row, today) {
                     found.push(Found {
                         warehouse_id: row.warehouse_id,

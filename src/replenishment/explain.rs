@@ -15,6 +15,7 @@ use super::model::ProposalKind;
 use super::positions::{self, Position};
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::schema::{forecasts as f, replenishment_policies as rp};
 use spares_core::replenishment::{explain as maths, policy};
 
@@ -160,8 +161,8 @@ struct PolicyRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = f)]
 struct MomentsRow {
-    warehouse_id: i64,
-    part_id: i64,
+    warehouse_id: WarehouseId,
+    part_id: PartId,
     lead_time_mean: f64,
     lead_time_variance: f64,
 }
@@ -190,17 +191,22 @@ pub(crate) fn load_pairs(
         .filter(rp::part_id.eq_any(parts))
         .select(PolicyRow::as_select())
         .load(conn)?;
-    let moments: HashMap<(i64, i64), (f64, f64)> = f::table
+    let moments: HashMap<PairKey, (f64, f64)> = f::table
         .filter(f::part_id.eq_any(parts))
         .select(MomentsRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|m| ((m.warehouse_id, m.part_id), (m.lead_time_mean, m.lead_time_variance)))
+        .map(|m| {
+            (
+                PairKey::new(m.warehouse_id, m.part_id),
+                (m.lead_time_mean, m.lead_time_variance),
+            )
+        })
         .collect();
     let mut by_part: BTreeMap<i64, BTreeMap<i64, Pair>> = BTreeMap::new();
     for row in policies {
         let (mean, variance) = moments
-            .get(&(row.warehouse_id, row.part_id))
+            .get(&PairKey::new(WarehouseId(row.warehouse_id), PartId(row.part_id)))
             .copied()
             .unwrap_or((0.0, 0.0));
         let pair = Pair {

@@ -17,6 +17,7 @@ use super::{sites, Site};
 use crate::catalog::filters::Sites;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::schema::{
     demand_records as dr, movements as m, proposals as pr, purchase_order_lines as pol, purchase_orders as po,
     reservation_refusals as rr,
@@ -138,8 +139,8 @@ struct Facts {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = m)]
 struct DemandRow {
-    warehouse_id: i64,
-    part_id: i64,
+    warehouse_id: WarehouseId,
+    part_id: PartId,
     kind: String,
     quantity: i64,
 }
@@ -147,8 +148,8 @@ struct DemandRow {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = rr)]
 struct RefusalRow {
-    warehouse_id: i64,
-    part_id: i64,
+    warehouse_id: WarehouseId,
+    part_id: PartId,
     requested: i64,
     short: bool,
 }
@@ -156,8 +157,8 @@ struct RefusalRow {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = m)]
 struct DeltaRow {
-    warehouse_id: i64,
-    part_id: i64,
+    warehouse_id: WarehouseId,
+    part_id: PartId,
     on_hand_delta: i64,
 }
 
@@ -197,12 +198,12 @@ pub fn groups(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Stri
         .as_ref()
         .and_then(|pn| catalog.iter().find(|(_, p)| &p.part_number == pn).map(|(id, _)| *id));
     let facts = gather(conn, &ids, part, (from, to), &catalog)?;
-    let key = |w: i64, p: i64| -> Option<String> {
+    let key = |pair: PairKey| -> Option<String> {
         match by {
             By::Network => Some("network".to_owned()),
-            By::Region => network.get(&w).map(|s| s.region.clone()),
-            By::Warehouse => network.get(&w).map(|s| s.code.clone()),
-            By::Part => catalog.get(&p).map(|info| info.part_number.clone()),
+            By::Region => network.get(&pair.warehouse.get()).map(|s| s.region.clone()),
+            By::Warehouse => network.get(&pair.warehouse.get()).map(|s| s.code.clone()),
+            By::Part => catalog.get(&pair.part.get()).map(|info| info.part_number.clone()),
         }
     };
     let mut summed: BTreeMap<String, (Facts, Decimal)> = BTreeMap::new();
@@ -215,9 +216,11 @@ pub fn groups(conn: &mut AnyConnection, filter: &KpiFilter, scope: Option<&[Stri
     for group in listed {
         summed.entry(group).or_default();
     }
-    for (&(w, p), f) in &facts {
-        let Some(group) = key(w, p) else { continue };
-        let cost = catalog.get(&p).map_or(Decimal::ZERO, |info| info.unit_cost);
+    for (&pair, f) in &facts {
+        let Some(group) = key(pair) else { continue };
+        let cost = catalog
+            .get(&pair.part.get())
+            .map_or(Decimal::ZERO, |info| info.unit_cost);
         let (total, value) = summed.entry(group).or_default();
         add(total, f);
         *value += cost * Decimal::from(f.on_hand);
@@ -274,16 +277,16 @@ fn gather(
     part: Option<i64>,
     (from, to): (NaiveDate, NaiveDate),
     catalog: &HashMap<i64, PartInfo>,
-) -> Result<HashMap<(i64, i64), Facts>, AppError> {
+) -> Result<HashMap<PairKey, Facts>, AppError> {
     let (start, end) = (
         from.and_hms_opt(0, 0, 0).unwrap_or_default(),
         (to + chrono::Duration::days(1))
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default(),
     );
-    let of_part = |p: i64| part.is_none_or(|only| only == p);
-    let cost = |p: i64| catalog.get(&p).map_or(Decimal::ZERO, |info| info.unit_cost);
-    let mut facts: HashMap<(i64, i64), Facts> = HashMap::new();
+    let of_part = |p: PartId| part.is_none_or(|only| only == p.get());
+    let cost = |p: PartId| catalog.get(&p.get()).map_or(Decimal::ZERO, |info| info.unit_cost);
+    let mut facts: HashMap<PairKey, Facts> = HashMap::new();
     let demand: Vec<DemandRow> = m::table
         .filter(m::warehouse_id.eq_any(ids))
         .filter(m::created_at.ge(start))
@@ -292,7 +295,7 @@ fn gather(
         .select(DemandRow::as_select())
         .load(conn)?;
     for d in demand.into_iter().filter(|d| of_part(d.part_id)) {
-        let f = facts.entry((d.warehouse_id, d.part_id)).or_default();
+        let f = facts.entry(PairKey::new(d.warehouse_id, d.part_id)).or_default();
         // A reservation is the demand line; its consumption is the same line used.
         if d.kind != "consume" {
             f.lines_filled += 1;
@@ -309,7 +312,7 @@ fn gather(
         .select(RefusalRow::as_select())
         .load(conn)?;
     for r in refused.into_iter().filter(|r| of_part(r.part_id)) {
-        let f = facts.entry((r.warehouse_id, r.part_id)).or_default();
+        let f = facts.entry(PairKey::new(r.warehouse_id, r.part_id)).or_default();
         if r.short {
             f.short_lines += 1;
             f.short_units += r.requested;
@@ -319,14 +322,14 @@ fn gather(
         }
     }
     // Imported history: each record is a line that was served (it was issued).
-    let imported: Vec<(i64, i64, i64)> = dr::table
+    let imported: Vec<(WarehouseId, PartId, i64)> = dr::table
         .filter(dr::warehouse_id.eq_any(ids))
         .filter(dr::day.ge(from))
         .filter(dr::day.le(to))
         .select((dr::warehouse_id, dr::part_id, dr::quantity))
         .load(conn)?;
     for (w, p, quantity) in imported.into_iter().filter(|r| of_part(r.1)) {
-        let f = facts.entry((w, p)).or_default();
+        let f = facts.entry(PairKey::new(w, p)).or_default();
         f.lines_filled += 1;
         f.units_filled += quantity;
         f.used += cost(p) * Decimal::from(quantity);
@@ -341,9 +344,9 @@ fn stock_and_orders(
     ids: &[i64],
     part: Option<i64>,
     end: chrono::NaiveDateTime,
-    facts: &mut HashMap<(i64, i64), Facts>,
+    facts: &mut HashMap<PairKey, Facts>,
 ) -> Result<(), AppError> {
-    let of_part = |p: i64| part.is_none_or(|only| only == p);
+    let of_part = |p: PartId| part.is_none_or(|only| only == p.get());
     let deltas: Vec<DeltaRow> = m::table
         .filter(m::warehouse_id.eq_any(ids))
         .filter(m::created_at.lt(end))
@@ -351,17 +354,20 @@ fn stock_and_orders(
         .select(DeltaRow::as_select())
         .load(conn)?;
     for d in deltas.into_iter().filter(|d| of_part(d.part_id)) {
-        facts.entry((d.warehouse_id, d.part_id)).or_default().on_hand += d.on_hand_delta;
+        facts
+            .entry(PairKey::new(d.warehouse_id, d.part_id))
+            .or_default()
+            .on_hand += d.on_hand_delta;
     }
-    let open: Vec<(i64, i64)> = pr::table
+    let open: Vec<(WarehouseId, PartId)> = pr::table
         .filter(pr::status.eq("open"))
         .filter(pr::warehouse_id.eq_any(ids))
         .select((pr::warehouse_id, pr::part_id))
         .load(conn)?;
     for (w, p) in open.into_iter().filter(|o| of_part(o.1)) {
-        facts.entry((w, p)).or_default().open_proposals += 1;
+        facts.entry(PairKey::new(w, p)).or_default().open_proposals += 1;
     }
-    let late: Vec<(i64, i64, i64)> = po::table
+    let late: Vec<(i64, WarehouseId, PartId)> = po::table
         .inner_join(pol::table)
         .filter(po::status.eq_any(["open", "partially_received"]))
         .filter(po::expected_at.lt(db::now()))
@@ -370,7 +376,7 @@ fn stock_and_orders(
         .select((po::id, po::warehouse_id, pol::part_id))
         .load(conn)?;
     for (order, w, p) in late.into_iter().filter(|l| of_part(l.2)) {
-        facts.entry((w, p)).or_default().late_orders.insert(order);
+        facts.entry(PairKey::new(w, p)).or_default().late_orders.insert(order);
     }
     Ok(())
 }

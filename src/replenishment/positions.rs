@@ -14,6 +14,7 @@ use super::model::ProposalStatus;
 use super::planning::PartInfo;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::schema::{proposals as pr, stock_balances as b, transfer_lines as tl, transfers as t};
 use crate::transfers::model::TransferStatus;
 
@@ -89,11 +90,8 @@ pub(crate) fn balances(conn: &mut AnyConnection, part_ids: &[i64]) -> Result<Vec
 }
 
 /// Created transfers and approved proposals without a document, for these parts.
-pub(crate) fn committed(
-    conn: &mut AnyConnection,
-    part_ids: &[i64],
-) -> Result<HashMap<(i64, i64), Committed>, AppError> {
-    let mut out: HashMap<(i64, i64), Committed> = HashMap::new();
+pub(crate) fn committed(conn: &mut AnyConnection, part_ids: &[i64]) -> Result<HashMap<PairKey, Committed>, AppError> {
+    let mut out: HashMap<PairKey, Committed> = HashMap::new();
     let transfers: Vec<CreatedLine> = tl::table
         .inner_join(t::table)
         .filter(t::status.eq(TransferStatus::Created.as_str()))
@@ -101,8 +99,12 @@ pub(crate) fn committed(
         .select(CreatedLine::as_select())
         .load(conn)?;
     for l in transfers {
-        out.entry((l.to_warehouse_id, l.part_id)).or_default().transfers_in += l.quantity;
-        out.entry((l.from_warehouse_id, l.part_id)).or_default().transfers_out += l.quantity;
+        out.entry(PairKey::new(l.to_warehouse_id, l.part_id))
+            .or_default()
+            .transfers_in += l.quantity;
+        out.entry(PairKey::new(l.from_warehouse_id, l.part_id))
+            .or_default()
+            .transfers_out += l.quantity;
     }
     let approved: Vec<ApprovedMove> = pr::table
         .filter(pr::status.eq(ProposalStatus::Approved.as_str()))
@@ -112,9 +114,11 @@ pub(crate) fn committed(
         .select(ApprovedMove::as_select())
         .load(conn)?;
     for p in approved {
-        out.entry((p.warehouse_id, p.part_id)).or_default().approved_in += p.quantity;
+        out.entry(PairKey::new(p.warehouse_id, p.part_id))
+            .or_default()
+            .approved_in += p.quantity;
         if let Some(from) = p.from_warehouse_id {
-            out.entry((from, p.part_id)).or_default().approved_out += p.quantity;
+            out.entry(PairKey::new(from, p.part_id)).or_default().approved_out += p.quantity;
         }
     }
     Ok(out)
@@ -125,10 +129,10 @@ pub(crate) fn committed(
 #[diesel(table_name = tl)]
 struct CreatedLine {
     #[diesel(select_expression = t::from_warehouse_id)]
-    from_warehouse_id: i64,
+    from_warehouse_id: WarehouseId,
     #[diesel(select_expression = t::to_warehouse_id)]
-    to_warehouse_id: i64,
-    part_id: i64,
+    to_warehouse_id: WarehouseId,
+    part_id: PartId,
     quantity: i64,
 }
 
@@ -137,9 +141,9 @@ struct CreatedLine {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = pr)]
 struct ApprovedMove {
-    warehouse_id: i64,
-    from_warehouse_id: Option<i64>,
-    part_id: i64,
+    warehouse_id: WarehouseId,
+    from_warehouse_id: Option<WarehouseId>,
+    part_id: PartId,
     quantity: i64,
 }
 
@@ -148,7 +152,7 @@ struct ApprovedMove {
 pub(crate) fn of_part(
     part_id: i64,
     balances: &[Balance],
-    committed: &HashMap<(i64, i64), Committed>,
+    committed: &HashMap<PairKey, Committed>,
     catalog: &HashMap<i64, PartInfo>,
 ) -> BTreeMap<i64, Position> {
     let mut out: BTreeMap<i64, Position> = BTreeMap::new();
@@ -163,9 +167,9 @@ pub(crate) fn of_part(
             entry.predecessor_stock += (x.on_hand - x.reserved).max(0);
         }
     }
-    for (&(warehouse, part), c) in committed {
-        if part == part_id {
-            let entry = out.entry(warehouse).or_default();
+    for (key, c) in committed {
+        if key.part.get() == part_id {
+            let entry = out.entry(key.warehouse.get()).or_default();
             entry.transfers_created += c.transfers_in - c.transfers_out;
             entry.approved_pending += c.approved_in - c.approved_out;
         }

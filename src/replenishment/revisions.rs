@@ -19,6 +19,7 @@ use super::proposals::{self, explanation_columns, from_json, kind_str, to_json, 
 use super::{money_text, ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::schema::{proposals as pr, suppliers};
 use crate::stock::ledger::Actor;
 
@@ -42,7 +43,7 @@ pub(crate) struct Chunk<'a> {
     pub run_id: i64,
     pub parts: &'a [i64],
     pub drafts: &'a [Draft],
-    pub assessed: &'a HashMap<(i64, i64), Assessed>,
+    pub assessed: &'a HashMap<PairKey, Assessed>,
     pub catalog: &'a HashMap<i64, PartInfo>,
     pub network: &'a HashMap<i64, Site>,
 }
@@ -255,7 +256,10 @@ fn withdrawal_reason(row: &Row, chunk: &Chunk<'_>) -> String {
             );
         }
     }
-    match chunk.assessed.get(&(row.warehouse_id, row.part_id)) {
+    match chunk
+        .assessed
+        .get(&PairKey::new(WarehouseId(row.warehouse_id), PartId(row.part_id)))
+    {
         None => "no stock policy for this warehouse and part any more".to_owned(),
         Some(a) if a.position > a.reorder_point => format!(
             "no longer needed: the position {} is above the reorder point {}",

@@ -10,6 +10,7 @@ use super::{Pairs, Window};
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::forecast::{self, Method, Params, Workspace};
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::replenishment::planning::{self, PairInputs, PartInfo, PARTS_PER_CHUNK};
 use crate::replenishment::ReplenishmentSettings;
 use crate::schema::{demand_daily as d, forecasts as f};
@@ -66,17 +67,19 @@ pub(super) fn load_pairs(
             .filter(d::day.between(window.history_from, window.last))
             .select(DailyRow::as_select())
             .load(conn)?;
-        let mut series: BTreeMap<(i64, i64), Vec<DayRow>> = BTreeMap::new();
+        let mut series: BTreeMap<PairKey, Vec<DayRow>> = BTreeMap::new();
         for row in daily {
             let successor = catalog.get(&row.part_id).map_or(row.part_id, |x| x.successor);
             let day = (row.day, row.quantity, row.lines);
-            series.entry((row.warehouse_id, successor)).or_default().push(day);
+            let key = PairKey::new(WarehouseId(row.warehouse_id), PartId(successor));
+            series.entry(key).or_default().push(day);
         }
         let terms = planning::load_terms(conn, chunk)?;
         for row in rows {
-            let (w, p) = (row.warehouse_id, row.part_id);
+            let p = row.part_id;
+            let key = PairKey::new(WarehouseId(row.warehouse_id), PartId(p));
             let Some(part) = catalog.get(&p) else { continue };
-            if manual.contains(&(w, p)) {
+            if manual.contains(&key) {
                 continue;
             }
             let t = terms.get(&p);
@@ -89,9 +92,9 @@ pub(super) fn load_pairs(
                 pack_size: t.map_or(1, |t| t.pack_size),
                 critical: part.criticality == "critical",
             };
-            let days = series.get(&(w, p)).map_or(&[][..], Vec::as_slice);
+            let days = series.get(&key).map_or(&[][..], Vec::as_slice);
             builder.add(&pair, days, &mut pairs);
-            pairs.keys.push((w, p));
+            pairs.keys.push(key);
         }
     }
     Ok(pairs)

@@ -30,6 +30,7 @@ use super::planning::{self, PartInfo};
 use super::{ReplenishmentSettings, Site};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::ids::PairKey;
 use crate::schema::demand_daily as d;
 use spares_core::replenishment::calibrate::{self, Backtest, Outcome, Terms};
 use spares_core::replenishment::{Constraint, ItemModel};
@@ -137,7 +138,7 @@ fn window(first: NaiveDate, last: NaiveDate, cs: &super::CalibrationSettings) ->
 /// Every planned pair's model at each origin, and the window's demand of the pairs replayed.
 #[derive(Default)]
 struct Pairs {
-    keys: Vec<(i64, i64)>,
+    keys: Vec<PairKey>,
     /// Per origin, per pair.
     models: Vec<Vec<ItemModel>>,
     /// Pairs with demand before the window, ascending.

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::schema::{forecasts as f, parts, replenishment_policies as rp, supplier_parts as sp, suppliers};
 
 /// A part as planning sees it.
@@ -130,12 +131,13 @@ pub(crate) fn sources(catalog: &HashMap<i64, PartInfo>, chunk: &[i64]) -> Vec<i6
 }
 
 /// Pairs with a manual min/max: they stay out of the allocation.
-pub(crate) fn manual_pairs(conn: &mut AnyConnection) -> Result<HashSet<(i64, i64)>, AppError> {
+pub(crate) fn manual_pairs(conn: &mut AnyConnection) -> Result<HashSet<PairKey>, AppError> {
     Ok(rp::table
         .filter(rp::manual.eq(true))
         .select((rp::warehouse_id, rp::part_id))
-        .load::<(i64, i64)>(conn)?
+        .load::<(WarehouseId, PartId)>(conn)?
         .into_iter()
+        .map(|(warehouse, part)| PairKey::new(warehouse, part))
         .collect())
 }
 

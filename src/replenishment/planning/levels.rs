@@ -12,6 +12,7 @@ use super::catalog::{cents, forecast_parts, load_terms, manual_pairs, sources, P
 use super::PARTS_PER_CHUNK;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::replenishment::explain::Binding;
 use crate::replenishment::{ReplenishmentSettings, Site};
 use crate::schema::{demand_daily as d, forecasts as f, replenishment_policies as rp};
@@ -87,7 +88,10 @@ pub(super) fn plan(
     if items.is_empty() {
         return Ok((0, None));
     }
-    let keys: Vec<(i64, i64)> = items.iter().map(|i| (i.warehouse_id, i.part_id)).collect();
+    let keys: Vec<PairKey> = items
+        .iter()
+        .map(|i| PairKey::new(WarehouseId(i.warehouse_id), PartId(i.part_id)))
+        .collect();
     let (kinds, constraints): (Vec<Binding>, Vec<Constraint>) =
         labelled_constraints(settings, catalog, network, &keys, ratio)
             .into_iter()
@@ -120,7 +124,7 @@ fn demand_lines(
     conn: &mut AnyConnection,
     (settings, catalog): (&ReplenishmentSettings, &HashMap<i64, PartInfo>),
     chunk: &[i64],
-) -> Result<HashMap<(i64, i64), UnitsAndLines>, AppError> {
+) -> Result<HashMap<PairKey, UnitsAndLines>, AppError> {
     // The forecasts' window (`--forecast-history-days`): line sizes come from the same days as
     // the rates they divide.
     let since = chrono::Utc::now().date_naive() - chrono::Duration::days(settings.calibration.history_days);
@@ -129,10 +133,12 @@ fn demand_lines(
         .filter(d::day.ge(since))
         .select(DemandRow::as_select())
         .load(conn)?;
-    let mut lines: HashMap<(i64, i64), UnitsAndLines> = HashMap::new();
+    let mut lines: HashMap<PairKey, UnitsAndLines> = HashMap::new();
     for row in history {
         let successor = catalog.get(&row.part_id).map_or(row.part_id, |x| x.successor);
-        let e = lines.entry((row.warehouse_id, successor)).or_default();
+        let e = lines
+            .entry(PairKey::new(WarehouseId(row.warehouse_id), PartId(successor)))
+            .or_default();
         e.0 += row.quantity;
         e.1 += row.lines;
     }
@@ -144,7 +150,7 @@ fn chunk_items(
     conn: &mut AnyConnection,
     settings: &ReplenishmentSettings,
     catalog: &HashMap<i64, PartInfo>,
-    (chunk, manual): (&[i64], &HashSet<(i64, i64)>),
+    (chunk, manual): (&[i64], &HashSet<PairKey>),
     scratch: &mut policy::Scratch,
 ) -> Result<Vec<Item>, AppError> {
     let rows: Vec<ForecastRow> = f::table
@@ -160,10 +166,11 @@ fn chunk_items(
         let Some(part) = catalog.get(&p).filter(|part| part.successor == p) else {
             continue;
         };
-        if manual.contains(&(w, p)) {
+        let key = PairKey::new(WarehouseId(w), PartId(p));
+        if manual.contains(&key) {
             continue;
         }
-        let (units, line_count) = lines.get(&(w, p)).copied().unwrap_or((0, 0));
+        let (units, line_count) = lines.get(&key).copied().unwrap_or((0, 0));
         let t = terms.get(&p);
         let inputs = PairInputs {
             daily_rate: row.daily_rate,
@@ -313,7 +320,7 @@ pub(crate) fn constraints(
     settings: &ReplenishmentSettings,
     catalog: &HashMap<i64, PartInfo>,
     network: &HashMap<i64, Site>,
-    pairs: &[(i64, i64)],
+    pairs: &[PairKey],
     ratio: f64,
 ) -> Vec<Constraint> {
     labelled_constraints(settings, catalog, network, pairs, ratio)
@@ -327,14 +334,14 @@ fn labelled_constraints(
     settings: &ReplenishmentSettings,
     catalog: &HashMap<i64, PartInfo>,
     network: &HashMap<i64, Site>,
-    pairs: &[(i64, i64)],
+    pairs: &[PairKey],
     ratio: f64,
 ) -> Vec<(Binding, Constraint)> {
     let mut out = vec![(
         Binding::NetworkTarget,
         Constraint::network(pairs.len(), settings.stockout_target * ratio),
     )];
-    let mut add = |kind: Binding, target: f64, member: &dyn Fn(&(i64, i64)) -> bool| {
+    let mut add = |kind: Binding, target: f64, member: &dyn Fn(&PairKey) -> bool| {
         let members: Vec<usize> = (0..pairs.len()).filter(|&i| member(&pairs[i])).collect();
         if !members.is_empty() {
             out.push((
@@ -347,13 +354,13 @@ fn labelled_constraints(
         }
     };
     for (region, target) in &settings.region_targets {
-        add(Binding::RegionTarget, *target, &|(w, _)| {
-            network.get(w).is_some_and(|s| &s.region == region)
+        add(Binding::RegionTarget, *target, &|pair| {
+            network.get(&pair.warehouse.get()).is_some_and(|s| &s.region == region)
         });
     }
     for (class, target) in &settings.class_targets {
-        add(Binding::ClassTarget, *target, &|(_, p)| {
-            catalog.get(p).is_some_and(|x| &x.criticality == class)
+        add(Binding::ClassTarget, *target, &|pair| {
+            catalog.get(&pair.part.get()).is_some_and(|x| &x.criticality == class)
         });
     }
     out

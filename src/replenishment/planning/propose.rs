@@ -14,6 +14,7 @@ use super::PARTS_PER_CHUNK;
 use crate::catalog::suppliers::DEFAULT_LEAD_DAYS;
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
+use crate::ids::{PairKey, PartId, WarehouseId};
 use crate::replenishment::explain::{self, Basis, Candidate, Pair};
 use crate::replenishment::model::{Explanation, ProposalKind};
 use crate::replenishment::positions::{self, Position};
@@ -91,7 +92,7 @@ impl Lanes {
 #[derive(Default)]
 struct Findings {
     below: Vec<BelowReorderPoint>,
-    assessed: HashMap<(i64, i64), Assessed>,
+    assessed: HashMap<PairKey, Assessed>,
 }
 
 /// Proposes transfers and purchases for every pair at or below its reorder point; returns
@@ -208,7 +209,9 @@ fn needs(ctx: &Context<'_>, lanes: &Lanes, part: &PartView<'_>, found: &mut Find
             position: pos,
             reorder_point: pair.s,
         };
-        found.assessed.insert((w, part.id), assessed);
+        found
+            .assessed
+            .insert(PairKey::new(WarehouseId(w), PartId(part.id)), assessed);
         if pos <= pair.s && pair.order_up_to > pos {
             let need = rebalance::Need {
                 warehouse: lanes.index[&w],
