@@ -63,11 +63,8 @@ fn close_rest(conn: &mut AnyConnection, order: &OrderRow, line: &LineRow, actor:
 /// else `closed`.
 pub fn cancel(conn: &mut AnyConnection, key: &str, actor: &Actor) -> Result<PurchaseOrder, AppError> {
     let order = open_order(conn, key)?;
-    for line in lines(conn, &[order.id])? {
-        close_rest(conn, &order, &line, actor)?;
-    }
-    refresh_status(conn, order.id)?;
-    get(conn, order.id)
+    let all = lines(conn, &[order.id])?;
+    close_lines(conn, &order, &all, actor)
 }
 
 /// Short-closes one line: the supplier will not deliver the rest.
@@ -85,7 +82,19 @@ pub fn close_line(
             order.number
         )));
     }
-    close_rest(conn, &order, &line, actor)?;
+    close_lines(conn, &order, std::slice::from_ref(&line), actor)
+}
+
+/// Closes what `lines` of `order` still have outstanding and answers the order as it stands.
+fn close_lines(
+    conn: &mut AnyConnection,
+    order: &OrderRow,
+    lines: &[LineRow],
+    actor: &Actor,
+) -> Result<PurchaseOrder, AppError> {
+    for line in lines {
+        close_rest(conn, order, line, actor)?;
+    }
     refresh_status(conn, order.id)?;
     get(conn, order.id)
 }
