@@ -1,10 +1,43 @@
 //! Cursor pagination shared by every list: the cursor is the sort key of the last item
 //! returned, opaque to clients, so pages stay stable while rows are added.
 
+use serde::Deserialize;
+use utoipa::ToSchema;
+
 use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
+
+/// The `sort` of a list paged by id: newest or oldest first (each list says its default). The
+/// cursor follows the order asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListOrder {
+    /// Latest first.
+    Newest,
+    /// Earliest first.
+    Oldest,
+}
+
+/// Orders a boxed query by its id column as `$order` (a [`ListOrder`]) asks and starts it
+/// after `$after` (the page's id cursor): one place that keeps order and cursor in step.
+#[macro_export]
+macro_rules! order_by_id {
+    ($query:expr, $column:expr, $order:expr, $after:expr) => {{
+        let newest = $order == $crate::pagination::ListOrder::Newest;
+        let query = if newest {
+            $query.order($column.desc())
+        } else {
+            $query.order($column.asc())
+        };
+        match $after {
+            Some(after) if newest => query.filter($column.lt(after)),
+            Some(after) => query.filter($column.gt(after)),
+            None => query,
+        }
+    }};
+}
 
 /// A validated page request: at most `limit` items after `cursor`.
 #[derive(Debug, Clone, Default)]

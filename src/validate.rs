@@ -153,6 +153,18 @@ pub fn optional_money_input_schema() -> utoipa::openapi::schema::Schema {
     }
 }
 
+/// `value` when it is one of `known` (a filter's closed set of values); else a 400 naming
+/// `field` and the values it takes.
+pub fn one_of<'a>(field: &str, value: Option<&'a str>, known: &[&str]) -> Result<Option<&'a str>, AppError> {
+    match value {
+        Some(v) if !known.contains(&v) => Err(AppError::validation(
+            field,
+            format!("must be one of {}", known.join(", ")),
+        )),
+        other => Ok(other),
+    }
+}
+
 /// The message for a date or time that does not parse (query parameters and bodies alike).
 pub const DATE_FORMATS: &str = "must be a date (YYYY-MM-DD) or an RFC 3339 time (2026-01-31T08:00:00Z)";
 

@@ -79,7 +79,7 @@ pub async fn import_history(
 #[utoipa::path(get, path = "/api/v1/demand-history", tag = "forecasting", params(SeriesQuery),
     responses(
         (status = 200, description = "The daily demand series of one warehouse and part", body = DemandSeries),
-        (status = 404, description = "Unknown warehouse or part")))]
+        (status = 400, description = "Unknown warehouse or part (the problem names the parameter)")))]
 pub async fn series(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsRead>,
@@ -96,6 +96,8 @@ pub async fn series(
         ));
     }
     let found = with_conn(&state.pool, move |conn| {
+        // A filter naming an unknown code is a 400 naming it, as on every list route.
+        crate::catalog::filters::require_known(conn, Some(&query.warehouse), None, Some(&query.part_number))?;
         let warehouse = warehouses::get(conn, &query.warehouse)?;
         let part = parts::get(conn, &query.part_number)?;
         let rows = daily::load(conn, &[warehouse.id], &[part.id], from, to)?;

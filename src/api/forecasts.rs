@@ -33,7 +33,7 @@ pub async fn list(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry returns the first run's summary")),
     responses(
         (status = 200, description = "The run finished; its forecasts are stored", body = ForecastRunSummary),
-        (status = 404, description = "Unknown warehouse or part")))]
+        (status = 400, description = "Unknown warehouse or part (the problem names the field)")))]
 pub async fn run(
     state: web::Data<AppState>,
     caller: Caller<need::ForecastsWrite>,

@@ -76,7 +76,7 @@ pub async fn post_movement(
 #[utoipa::path(get, path = "/api/v1/movements", tag = "stock",
     params(MovementFilter, ("format" = Option<String>, Query, description = "`csv` for every matching movement as CSV, streamed (as `Accept: text/csv`)")),
     responses(
-        (status = 200, description = "A page of the ledger, oldest first", body = Page<Movement>,
+        (status = 200, description = "A page of the ledger, newest first unless `sort=oldest`", body = Page<Movement>,
             content((Page<Movement> = "application/json"), (String = "text/csv")))))]
 pub async fn list_movements(
     state: web::Data<AppState>,

@@ -207,6 +207,9 @@ pub struct AuditFilter {
     /// Before this instant (RFC 3339, or `YYYY-MM-DD` for the start of that day, UTC).
     #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub to: Option<DateTime<Utc>>,
+    /// `oldest` first (the default) or `newest` first; the cursor follows the order asked for.
+    #[param(inline)]
+    pub sort: Option<crate::pagination::ListOrder>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -215,7 +218,6 @@ pub fn list(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<(Vec<Audit
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let mut query = a::table
         .select(AuditRow::as_select())
-        .order(a::id)
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(v) = &filter.action {
@@ -239,9 +241,8 @@ pub fn list(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<(Vec<Audit
     if let Some(v) = filter.to {
         query = query.filter(a::occurred_at.lt(v.naive_utc()));
     }
-    if let Some(after) = page.id_cursor()? {
-        query = query.filter(a::id.gt(after));
-    }
+    let order = filter.sort.unwrap_or(crate::pagination::ListOrder::Oldest);
+    let query = crate::order_by_id!(query, a::id, order, page.id_cursor()?);
     let rows: Vec<AuditRow> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |r| r.id.to_string());
     Ok((rows.into_iter().map(AuditEntry::from).collect(), next))

@@ -130,6 +130,7 @@ pub struct PartChanges {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PartFilter {
     pub criticality: Option<Criticality>,
     pub active: Option<bool>,

@@ -65,6 +65,7 @@ pub struct SupplierChanges {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SupplierFilter {
     pub active: Option<bool>,
     pub limit: Option<i64>,

@@ -45,6 +45,7 @@ async fn orders(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -> 
         supplier: None,
         warehouse: None,
         number: None,
+        sort: None,
         limit: Some(100),
         cursor: query.cursor.clone().filter(|c| !c.is_empty()),
     };

@@ -77,6 +77,7 @@ fn add_unnested(pg: &mut diesel::PgConnection, rows: &[DayDemand]) -> QueryResul
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SeriesQuery {
     /// Warehouse code.
     pub warehouse: String,

@@ -300,7 +300,6 @@ pub fn list(
         .inner_join(suppliers::table)
         .inner_join(warehouses::table)
         .select(OrderRow::as_select())
-        .order(po::id)
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(status) = filter.status {
@@ -320,9 +319,8 @@ pub fn list(
     if let Some(codes) = scope {
         query = query.filter(warehouses::code.eq_any(codes.to_vec()));
     }
-    if let Some(after) = page.id_cursor()? {
-        query = query.filter(po::id.gt(after));
-    }
+    let order = filter.sort.unwrap_or(crate::pagination::ListOrder::Oldest);
+    let query = crate::order_by_id!(query, po::id, order, page.id_cursor()?);
     let rows: Vec<OrderRow> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |r| r.id.to_string());
     Ok((to_orders(conn, rows)?, next))

@@ -41,23 +41,23 @@ pub struct RunFilter {
     pub trigger: Option<String>,
     /// `running`, `succeeded` or `failed`.
     pub status: Option<String>,
+    /// Runs started at or after this instant (RFC 3339, or `YYYY-MM-DD` for the start of that
+    /// day, UTC).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Runs started before this instant (RFC 3339, or `YYYY-MM-DD` for the start of that day,
+    /// UTC).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// `newest` first (the default) or `oldest` first; the cursor follows the order asked for.
+    #[param(inline)]
+    pub sort: Option<crate::pagination::ListOrder>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
 const TRIGGERS: [&str; 3] = ["scheduled", "manual", "urgent"];
 const STATUSES: [&str; 3] = ["running", "succeeded", "failed"];
-
-/// `value` when it is one of `known`; else a 400 naming `field` and the values it takes.
-fn one_of<'a>(field: &str, value: Option<&'a str>, known: &[&str]) -> Result<Option<&'a str>, AppError> {
-    match value {
-        Some(v) if !known.contains(&v) => Err(AppError::validation(
-            field,
-            format!("must be one of {}", known.join(", ")),
-        )),
-        other => Ok(other),
-    }
-}
 
 /// One run as its summary (the calibration included); a run still going reports what it has.
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<RunSummary, AppError> {
@@ -70,14 +70,13 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<RunSummary, AppError> {
     summary(conn, row)
 }
 
-/// Runs newest first, a page at a time.
+/// Runs newest first (or as `sort` asks), a page at a time.
 pub fn list(conn: &mut AnyConnection, filter: &RunFilter) -> Result<(Vec<RunSummary>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
-    let trigger = one_of("trigger", filter.trigger.as_deref(), &TRIGGERS)?;
-    let status = one_of("status", filter.status.as_deref(), &STATUSES)?;
+    let trigger = crate::validate::one_of("trigger", filter.trigger.as_deref(), &TRIGGERS)?;
+    let status = crate::validate::one_of("status", filter.status.as_deref(), &STATUSES)?;
     let mut query = runs::table
         .select(RunRow::as_select())
-        .order(runs::id.desc())
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(t) = trigger {
@@ -86,10 +85,14 @@ pub fn list(conn: &mut AnyConnection, filter: &RunFilter) -> Result<(Vec<RunSumm
     if let Some(s) = status {
         query = query.filter(runs::status.eq(s));
     }
-    // Newest first: the cursor is the last id shown, the next page is below it.
-    if let Some(before) = page.id_cursor()? {
-        query = query.filter(runs::id.lt(before));
+    if let Some(from) = filter.from {
+        query = query.filter(runs::started_at.ge(from.naive_utc()));
     }
+    if let Some(to) = filter.to {
+        query = query.filter(runs::started_at.lt(to.naive_utc()));
+    }
+    let order = filter.sort.unwrap_or(crate::pagination::ListOrder::Newest);
+    let query = crate::order_by_id!(query, runs::id, order, page.id_cursor()?);
     let rows: Vec<RunRow> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |r| r.id.to_string());
     let items = rows.into_iter().map(|r| summary(conn, r)).collect::<Result<_, _>>()?;

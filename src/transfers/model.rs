@@ -91,12 +91,16 @@ pub struct ReceiveInput {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct TransferFilter {
     pub status: Option<TransferStatus>,
     /// Source warehouse code.
     pub from: Option<String>,
     /// Destination warehouse code.
     pub to: Option<String>,
+    /// `oldest` first (the default) or `newest` first; the cursor follows the order asked for.
+    #[param(inline)]
+    pub sort: Option<crate::pagination::ListOrder>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

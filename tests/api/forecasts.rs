@@ -136,7 +136,12 @@ async fn runs_check_their_input_and_scope_and_replay_by_key(app: TestApp) {
     let unknown = app
         .post("/api/v1/forecasts/run", &json!({ "warehouse": "NOWHERE" }))
         .await;
-    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert_eq!(
+        (unknown.status, unknown.body["field"].as_str()),
+        (400, Some("warehouse")),
+        "{}",
+        unknown.body
+    );
     let extra = app
         .post("/api/v1/forecasts/run", &json!({ "wharehouse": "N-RDC" }))
         .await;

@@ -7,6 +7,7 @@ mod calibration;
 mod catalog;
 mod cli;
 mod concurrency;
+mod consistency;
 mod console;
 mod crash;
 mod deadlines;

@@ -188,7 +188,8 @@ async fn movements_are_listed_with_their_document_and_actor(app: TestApp) {
         .await;
     assert_eq!(rest.body["items"].as_array().map(Vec::len), Some(2));
     assert!(rest.body["next_cursor"].is_null());
-    let issue = &rest.body["items"][1];
+    // Newest first by default: the issue, posted last, opens the first page.
+    let issue = &page.body["items"][0];
     assert_eq!(issue["kind"], "issue");
     assert!(
         issue["actor"]

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 use crate::in_flight::{manual_levels, receipt};
-use crate::replenishment::{proposals, replenish, terms};
+use crate::replenishment::{proposals, replenish, terms_at};
 use crate::{on_both_backends, on_both_backends_with};
 
 on_both_backends!(
@@ -27,7 +27,13 @@ on_both_backends_with!(
 /// An approved purchase of 10 x P-1 into N-01: the purchase order.
 async fn order_of_ten(app: &TestApp) -> Value {
     app.seed_network().await;
-    terms(app, "P-1", 1, 1).await;
+    approved_order(app, "10.00").await
+}
+
+/// The approved purchase of the one open proposal, 10 x P-1 into N-01 (empty) at `price` a
+/// unit: the purchase order.
+pub(crate) async fn approved_order(app: &TestApp, price: &str) -> Value {
+    terms_at(app, "P-1", 1, 1, price).await;
     manual_levels(app, "N-01", "P-1", 5, 10).await;
     replenish(app).await;
     let open = proposals(app, "status=open&kind=purchase").await;

@@ -6,8 +6,10 @@ use super::{Forecast, ForecastFilter, Quantiles};
 use crate::catalog::utc;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::forecast::{classify::DemandClass, Method};
 use crate::pagination::PageRequest;
 use crate::schema::{forecasts as f, parts, warehouses};
+use crate::validate::one_of;
 
 /// A stored forecast with its warehouse code and part number (joined).
 #[derive(Queryable, Selectable)]
@@ -43,12 +45,27 @@ struct QuantileColumns {
 }
 
 /// A page of stored forecasts, ordered by warehouse and part.
+const DEMAND_CLASSES: [DemandClass; 5] = [
+    DemandClass::None,
+    DemandClass::Smooth,
+    DemandClass::Erratic,
+    DemandClass::Intermittent,
+    DemandClass::Lumpy,
+];
+
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ForecastFilter,
     scope: Option<&[String]>,
 ) -> Result<(Vec<Forecast>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    crate::catalog::filters::require_known(conn, filter.warehouse.as_deref(), None, filter.part_number.as_deref())?;
+    one_of(
+        "demand_class",
+        filter.demand_class.as_deref(),
+        &DEMAND_CLASSES.map(DemandClass::name),
+    )?;
+    one_of("method", filter.method.as_deref(), &Method::ALL.map(Method::name))?;
     let mut query = f::table
         .inner_join(warehouses::table)
         .inner_join(parts::table)

@@ -104,7 +104,10 @@ pub struct ForecastRunRequest {
     pub warehouse: Option<String>,
     /// Only this part (a superseded part is forecast as its successor).
     pub part_number: Option<String>,
-    /// Last day of history to use (default: yesterday, the last complete day).
+    /// Last day of history to use (`YYYY-MM-DD`, or an RFC 3339 time for its UTC day; default:
+    /// yesterday, the last complete day).
+    #[serde(default, deserialize_with = "crate::validate::day::option")]
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-03")]
     pub as_of: Option<NaiveDate>,
 }
 
@@ -114,7 +117,8 @@ pub struct ForecastRunSummary {
     pub id: i64,
     /// `running`, `succeeded` or `failed`.
     pub status: String,
-    pub scope: String,
+    /// What the run covered (the request it was started with).
+    pub scope: ForecastRunRequest,
     pub as_of: NaiveDate,
     /// Series forecast.
     pub series: i64,
@@ -133,6 +137,7 @@ pub fn run(
     let as_of = request
         .as_of
         .unwrap_or_else(|| Utc::now().date_naive() - chrono::Duration::days(1));
+    crate::catalog::filters::require_known(conn, request.warehouse.as_deref(), None, request.part_number.as_deref())?;
     let warehouse_id = match &request.warehouse {
         Some(code) => Some(crate::catalog::warehouses::get(conn, code)?.id),
         None => None,
@@ -142,13 +147,13 @@ pub fn run(
         Some(pn) => Some(catalog.successor_of(crate::catalog::parts::get(conn, pn)?.id)),
         None => None,
     };
-    let scope = serde_json::to_string(request).unwrap_or_default();
+    let stored_scope = serde_json::to_string(request).unwrap_or_default();
     let started = db::now();
     let id: i64 = db::write_tx(conn, |conn| {
         diesel::insert_into(runs::table)
             .values((
                 runs::status.eq("running"),
-                runs::scope.eq(&scope),
+                runs::scope.eq(&stored_scope),
                 runs::started_at.eq(started),
             ))
             .returning(runs::id)
@@ -174,7 +179,7 @@ pub fn run(
     Ok(ForecastRunSummary {
         id,
         status: status.to_owned(),
-        scope,
+        scope: request.clone(),
         as_of,
         series,
         methods,

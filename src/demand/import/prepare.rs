@@ -59,8 +59,8 @@ impl Lookup {
                 .ok_or_else(|| (field.to_owned(), "is required".to_owned()))
         };
         let date = required(raw.date, "date")?;
-        let day = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-            .map_err(|_| ("date".to_owned(), format!("{date:?} is not an ISO date (YYYY-MM-DD)")))?;
+        let day = crate::validate::parse_day(&date)
+            .ok_or_else(|| ("date".to_owned(), format!("{date:?} {}", crate::validate::DATE_FORMATS)))?;
         let warehouse = required(raw.warehouse, "warehouse")?;
         let warehouse_id = *self
             .warehouses

@@ -65,8 +65,10 @@ pub struct EngineFigure {
     pub quantity: i64,
     pub supplier: Option<String>,
     #[schema(value_type = String, example = "12.50")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub unit_price: Decimal,
     #[schema(value_type = String, example = "125.00")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub value: Decimal,
     pub explanation: Option<Explanation>,
     pub reason: Option<String>,
@@ -93,8 +95,10 @@ pub struct Proposal {
     pub quantity: i64,
     /// Supplier price (purchases) or unit cost (transfers).
     #[schema(value_type = String, example = "12.50")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub unit_price: Decimal,
     #[schema(value_type = String, example = "125.00")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub value: Decimal,
     /// Purchases of one supplier into one region share this key: they are ordered together.
     pub consolidation: String,
@@ -148,6 +152,7 @@ pub struct ProposalFilter {
     pub edited: Option<bool>,
     /// The order (default `id`): `value` highest first, `urgency` lowest expected fill rate
     /// without the proposal first, `cover` fewest days of cover first.
+    #[param(inline)]
     pub sort: Option<crate::replenishment::listing::ProposalSort>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,

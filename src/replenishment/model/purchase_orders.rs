@@ -15,6 +15,7 @@ pub struct PurchaseOrderLine {
     /// `quantity - received - closed`, never below 0: what planning counts as on order.
     pub outstanding: i64,
     #[schema(value_type = String, example = "12.50")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub unit_price: Decimal,
     /// When the rest of the line is expected.
     pub expected_at: DateTime<Utc>,
@@ -72,6 +73,7 @@ pub struct PurchaseOrder {
     pub status: PurchaseOrderStatus,
     pub lines: Vec<PurchaseOrderLine>,
     #[schema(value_type = String, example = "125.00")]
+    #[serde(serialize_with = "crate::money::serialize")]
     pub value: Decimal,
     /// Over-delivery each line accepts, in percent of its quantity (the setting when the order
     /// was placed); a receipt beyond it is refused with 409.
@@ -93,6 +95,9 @@ pub struct PurchaseOrderFilter {
     pub warehouse: Option<String>,
     /// The order with this number (as receipts quote it).
     pub number: Option<String>,
+    /// `oldest` first (the default) or `newest` first; the cursor follows the order asked for.
+    #[param(inline)]
+    pub sort: Option<crate::pagination::ListOrder>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -105,6 +110,9 @@ pub struct LineAmendment {
     #[serde(default, deserialize_with = "crate::validate::integer::option::deserialize")]
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub quantity: Option<i64>,
-    /// When the rest of the line is now expected (`YYYY-MM-DD`, UTC).
+    /// When the rest of the line is now expected (`YYYY-MM-DD`, or an RFC 3339 time for its
+    /// UTC day).
+    #[serde(default, deserialize_with = "crate::validate::day::option")]
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-24")]
     pub expected_date: Option<NaiveDate>,
 }

@@ -24,7 +24,7 @@ pub fn to_movement(row: MovementRow, warehouse: String, part_number: String, sup
         warehouse,
         part_number,
         kind: row.kind.clone(),
-        quantity: row.quantity,
+        quantity: shown_quantity(&row.kind, row.quantity, row.on_hand_delta),
         delta: Delta {
             on_hand: row.on_hand_delta,
             reserved: row.reserved_delta,
@@ -40,6 +40,16 @@ pub fn to_movement(row: MovementRow, warehouse: String, part_number: String, sup
         actor: row.actor.clone(),
         request_id: row.request_id.clone(),
         created_at: row.created_at_utc(),
+    }
+}
+
+/// The quantity a reader sees: the ledger stores every quantity as a positive count, and an
+/// adjustment's direction lives in its delta; the caller asked for -2 and reads -2 back.
+pub(super) fn shown_quantity(kind: &str, quantity: i64, on_hand_delta: i64) -> i64 {
+    if kind == MovementKind::Adjustment.as_str() && on_hand_delta < 0 {
+        -quantity
+    } else {
+        quantity
     }
 }
 
@@ -64,8 +74,12 @@ impl From<ListedMovement> for Movement {
     }
 }
 
+/// Document types a movement can quote.
+pub const DOCUMENT_TYPES: [&str; 4] = ["repair_order", "purchase_order", "transfer", "reservation"];
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct MovementFilter {
     pub warehouse: Option<String>,
     pub part_number: Option<String>,
@@ -74,27 +88,34 @@ pub struct MovementFilter {
     /// Document type: `repair_order`, `purchase_order`, `transfer`, `reservation`.
     pub document_type: Option<String>,
     pub document_ref: Option<String>,
-    /// Only movements at or after this instant (RFC 3339).
+    /// Only movements at or after this instant (RFC 3339, or `YYYY-MM-DD` for the start of
+    /// that day, UTC).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub from: Option<DateTime<Utc>>,
-    /// Only movements before this instant (RFC 3339).
+    /// Only movements before this instant (RFC 3339, or `YYYY-MM-DD` for the start of that
+    /// day, UTC).
+    #[serde(default, deserialize_with = "crate::validate::instant::option")]
     pub to: Option<DateTime<Utc>>,
+    /// `newest` first (the default) or `oldest` first; the cursor follows the order asked for.
+    #[param(inline)]
+    pub sort: Option<crate::pagination::ListOrder>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
-/// The ledger in posting order, filtered; `scope` limits it to those warehouse codes.
+/// The ledger, newest or oldest first, filtered; `scope` limits it to those warehouse codes.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &MovementFilter,
     scope: Option<&[String]>,
 ) -> Result<(Vec<Movement>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    crate::catalog::filters::require_known(conn, filter.warehouse.as_deref(), None, filter.part_number.as_deref())?;
     let mut query = m::table
         .inner_join(wh::table)
         .inner_join(part_t::table)
         .left_join(supplier_t::table)
         .select(ListedMovement::as_select())
-        .order(m::id)
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(code) = &filter.warehouse {
@@ -111,6 +132,7 @@ pub fn list(
         query = query.filter(m::kind.eq(kind.as_str()));
     }
     if let Some(t) = &filter.document_type {
+        crate::validate::one_of("document_type", Some(t), &DOCUMENT_TYPES)?;
         query = query.filter(m::document_type.eq(t.clone()));
     }
     if let Some(r) = &filter.document_ref {
@@ -122,9 +144,8 @@ pub fn list(
     if let Some(to) = filter.to {
         query = query.filter(m::created_at.lt(to.naive_utc()));
     }
-    if let Some(after) = page.id_cursor()? {
-        query = query.filter(m::id.gt(after));
-    }
+    let order = filter.sort.unwrap_or(crate::pagination::ListOrder::Newest);
+    let query = crate::order_by_id!(query, m::id, order, page.id_cursor()?);
     let rows: Vec<ListedMovement> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |r| r.row.id.to_string());
     Ok((rows.into_iter().map(Movement::from).collect(), next))

@@ -85,7 +85,7 @@ impl Planned {
             warehouse: m.warehouse_code.clone(),
             part_number: m.part_number.clone(),
             kind: m.kind.as_str().to_owned(),
-            quantity: m.quantity,
+            quantity: super::list::shown_quantity(m.kind.as_str(), m.quantity, m.delta.on_hand),
             delta: m.delta,
             reason_code: m.reason_code.clone(),
             document: m.document.clone(),

@@ -198,9 +198,16 @@ pub fn list(
     scope: Option<&[String]>,
 ) -> Result<(Vec<Transfer>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    use crate::catalog::filters::{require, Code};
+    require(
+        conn,
+        &[
+            Code::Warehouse("from", filter.from.as_deref()),
+            Code::Warehouse("to", filter.to.as_deref()),
+        ],
+    )?;
     let mut query = t::table
         .select(TransferRow::as_select())
-        .order(t::id)
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(status) = filter.status {
@@ -225,9 +232,8 @@ pub fn list(
                 .or(t::to_warehouse_id.eq_any(ids)),
         );
     }
-    if let Some(after) = page.id_cursor()? {
-        query = query.filter(t::id.gt(after));
-    }
+    let order = filter.sort.unwrap_or(crate::pagination::ListOrder::Oldest);
+    let query = crate::order_by_id!(query, t::id, order, page.id_cursor()?);
     let rows: Vec<TransferRow> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |r| r.id.to_string());
     Ok((assemble(conn, rows)?, next))
