@@ -9,35 +9,42 @@ use crate::error::AppError;
 use crate::pagination::PageRequest;
 use crate::schema::{parts as p, replenishment_policies as rp, warehouses as w};
 
-type Row = (
-    String,
-    String,
-    i64,
-    i64,
-    f64,
-    f64,
-    i32,
-    String,
-    String,
-    bool,
-    (Option<i64>, Option<i64>, chrono::NaiveDateTime),
-);
+/// A stored policy with its warehouse code and part number (joined).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = rp)]
+struct Row {
+    #[diesel(select_expression = w::code)]
+    warehouse: String,
+    #[diesel(select_expression = p::part_number)]
+    part_number: String,
+    reorder_point: i64,
+    order_up_to: i64,
+    expected_fill_rate: f64,
+    daily_rate: f64,
+    lead_time_days: i32,
+    demand_class: String,
+    method: String,
+    manual: bool,
+    manual_min: Option<i64>,
+    manual_max: Option<i64>,
+    computed_at: chrono::NaiveDateTime,
+}
 
 fn to_policy(r: Row) -> Policy {
     Policy {
-        warehouse: r.0,
-        part_number: r.1,
-        reorder_point: r.2,
-        order_up_to: r.3,
-        expected_fill_rate: r.4,
-        daily_rate: r.5,
-        lead_time_days: r.6,
-        demand_class: r.7,
-        method: r.8,
-        manual: r.9,
-        manual_min: r.10 .0,
-        manual_max: r.10 .1,
-        computed_at: r.10 .2.and_utc(),
+        warehouse: r.warehouse,
+        part_number: r.part_number,
+        reorder_point: r.reorder_point,
+        order_up_to: r.order_up_to,
+        expected_fill_rate: r.expected_fill_rate,
+        daily_rate: r.daily_rate,
+        lead_time_days: r.lead_time_days,
+        demand_class: r.demand_class,
+        method: r.method,
+        manual: r.manual,
+        manual_min: r.manual_min,
+        manual_max: r.manual_max,
+        computed_at: r.computed_at.and_utc(),
     }
 }
 
@@ -60,19 +67,7 @@ fn load(
     let mut query = rp::table
         .inner_join(w::table)
         .inner_join(p::table)
-        .select((
-            w::code,
-            p::part_number,
-            rp::reorder_point,
-            rp::order_up_to,
-            rp::expected_fill_rate,
-            rp::daily_rate,
-            rp::lead_time_days,
-            rp::demand_class,
-            rp::method,
-            rp::manual,
-            (rp::manual_min, rp::manual_max, rp::computed_at),
-        ))
+        .select(Row::as_select())
         .order((w::code, p::part_number))
         .limit(page.fetch_limit())
         .into_boxed();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::EVENT_TYPES;
-use crate::db::{self, AnyConnection};
+use crate::db::{self, AnyConnection, MultiBackend};
 use crate::error::AppError;
 use crate::schema::webhook_endpoints as e;
 use crate::secrets::store::WEBHOOK_SECRET;
@@ -41,15 +41,30 @@ pub struct NewEndpoint {
     pub secret: Option<String>,
 }
 
-type Row = (i64, String, String, bool, chrono::NaiveDateTime);
+/// An endpoint as stored, without its sealed secret.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = e)]
+struct Row {
+    id: i64,
+    url: String,
+    events: String,
+    active: bool,
+    created_at: chrono::NaiveDateTime,
+}
+
+/// [`Row`]'s columns, for the `RETURNING` clauses (`as_returning` does not compile on the
+/// multi-backend connection; the selection the struct derives does).
+fn columns() -> <Row as Selectable<MultiBackend>>::SelectExpression {
+    <Row as Selectable<MultiBackend>>::construct_selection()
+}
 
 fn to_endpoint(row: Row) -> Endpoint {
     Endpoint {
-        id: row.0,
-        url: row.1,
-        events: row.2.split(',').map(str::to_owned).collect(),
-        active: row.3,
-        created_at: row.4.and_utc(),
+        id: row.id,
+        url: row.url,
+        events: row.events.split(',').map(str::to_owned).collect(),
+        active: row.active,
+        created_at: row.created_at.and_utc(),
         secret: None,
     }
 }
@@ -96,7 +111,7 @@ pub fn create(conn: &mut AnyConnection, input: &NewEndpoint, keys: &KeyRing) -> 
             e::active.eq(true),
             e::created_at.eq(db::now()),
         ))
-        .returning((e::id, e::url, e::events, e::active, e::created_at))
+        .returning(columns())
         .get_result(conn)?;
     Ok(Endpoint {
         secret: Some(secret),
@@ -105,10 +120,7 @@ pub fn create(conn: &mut AnyConnection, input: &NewEndpoint, keys: &KeyRing) -> 
 }
 
 pub fn list(conn: &mut AnyConnection) -> Result<Vec<Endpoint>, AppError> {
-    let rows: Vec<Row> = e::table
-        .select((e::id, e::url, e::events, e::active, e::created_at))
-        .order(e::id)
-        .load(conn)?;
+    let rows: Vec<Row> = e::table.select(Row::as_select()).order(e::id).load(conn)?;
     Ok(rows.into_iter().map(to_endpoint).collect())
 }
 
@@ -116,7 +128,7 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<Endpoint>, AppError> {
 pub fn deactivate(conn: &mut AnyConnection, id: i64) -> Result<Endpoint, AppError> {
     let row: Option<Row> = diesel::update(e::table.find(id))
         .set(e::active.eq(false))
-        .returning((e::id, e::url, e::events, e::active, e::created_at))
+        .returning(columns())
         .get_result(conn)
         .optional()?;
     row.map(to_endpoint)
