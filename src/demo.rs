@@ -345,7 +345,35 @@ fn seed_demand_history(
     }
     for chunk in rows.chunks(1_000) {
         crate::demand::daily::add(conn, chunk)?;
+        record_history(conn, chunk)?;
     }
+    Ok(())
+}
+
+/// The history as imported records as well, as an import would leave it: KPIs read served
+/// demand from the records (the daily series also carries the ledger's issues, which they
+/// count from the ledger), so without them the demo's past year showed no demand at all.
+fn record_history(conn: &mut AnyConnection, days: &[crate::demand::daily::DayDemand]) -> Result<(), AppError> {
+    use crate::schema::demand_records as r;
+    let now = db::now();
+    let values: Vec<_> = days
+        .iter()
+        .map(|d| {
+            (
+                r::row_key.eq(format!("demo|{}|{}|{}", d.warehouse_id, d.part_id, d.day)),
+                r::day.eq(d.day),
+                r::warehouse_id.eq(d.warehouse_id),
+                r::part_id.eq(d.part_id),
+                r::quantity.eq(d.quantity),
+                r::imported_at.eq(now),
+            )
+        })
+        .collect();
+    let insert = diesel::insert_into(r::table).values(values);
+    match conn {
+        AnyConnection::Postgresql(c) => insert.execute(c)?,
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+    };
     Ok(())
 }
 
