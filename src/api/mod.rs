@@ -17,9 +17,9 @@ pub mod problem;
 pub(crate) mod proposals;
 mod replenishment;
 mod reservations;
-mod stock;
+pub(crate) mod stock;
 mod system;
-mod transfers;
+pub(crate) mod transfers;
 mod webhooks;
 
 use actix_web::http::header;

@@ -62,7 +62,21 @@ pub async fn post_movement(
         }
         Err(cmd) => cmd,
     };
-    let stored = mutate(&state, caller, idempotency, 201, action, move |conn, _, actor| {
+    Ok(respond(record_movement(&state, caller, input, idempotency).await?))
+}
+
+/// A staff movement in one transaction with its audit row and idempotency record, after the
+/// warehouse scope check: `POST /movements` (with an Idempotency-Key) and the console's
+/// movement form both post through here.
+pub(crate) async fn record_movement(
+    state: &AppState,
+    caller: Caller<need::MovementsWrite>,
+    input: MovementInput,
+    idempotency: Option<crate::idempotency::IdempotentRequest>,
+) -> Result<crate::idempotency::StoredResponse, AppError> {
+    caller.principal.require_warehouse(&input.warehouse)?;
+    let action = ("movement.create", "movement");
+    let stored = mutate(state, caller, idempotency, 201, action, move |conn, _, actor| {
         let movement = movements::record(conn, actor, &input)?;
         Ok(Changed::new(movement.id, movement))
     })
@@ -70,7 +84,7 @@ pub async fn post_movement(
     if !stored.replayed && stored.status == 201 {
         metrics::counter!("spares_movements_posted_total").increment(1);
     }
-    Ok(respond(stored))
+    Ok(stored)
 }
 
 #[utoipa::path(get, path = "/api/v1/movements", tag = "stock",

@@ -9,6 +9,7 @@ use super::{mutate, ok_json, resource, respond, with_conn, AppState, Changed, Pa
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::idempotency::{IdempotentRequest, StoredResponse};
 use crate::stock::ledger::Actor;
 use crate::transfers::model::{ReceiveInput, Transfer, TransferFilter, TransferInput};
 use crate::transfers::service;
@@ -100,13 +101,13 @@ async fn step<I, P, F>(
     cmd: Command<I>,
     (id, end, action): (i64, End, &'static str),
     work: F,
-) -> Result<HttpResponse, AppError>
+) -> Result<StoredResponse, AppError>
 where
     I: Send + 'static,
     F: FnOnce(&mut AnyConnection, &Actor, I) -> Result<Transfer, AppError> + Send + 'static,
 {
     let Command { input, idempotency } = cmd;
-    let stored = mutate(
+    mutate(
         state,
         caller,
         idempotency,
@@ -119,8 +120,7 @@ where
             Ok(Changed::replacing(id, &before, after))
         },
     )
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 fn require_end(principal: &Principal, transfer: &Transfer, end: End) -> Result<(), AppError> {
@@ -142,9 +142,20 @@ pub async fn ship(
     id: web::Path<i64>,
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    let Command { idempotency, .. } = cmd;
+    Ok(respond(ship_one(&state, caller, id.into_inner(), idempotency).await?))
+}
+
+/// Ships a transfer from the source the key may write: the API's ship and the console's.
+pub(crate) async fn ship_one(
+    state: &AppState,
+    caller: Caller<need::TransfersWrite>,
+    id: i64,
+    idempotency: Option<IdempotentRequest>,
+) -> Result<StoredResponse, AppError> {
+    let cmd = Command { input: (), idempotency };
     step(
-        &state,
+        state,
         caller,
         cmd,
         (id, End::Source, "transfer.ship"),
@@ -166,13 +177,29 @@ pub async fn receive(
     id: web::Path<i64>,
     cmd: Command<Option<ReceiveInput>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    let Command { input, idempotency } = cmd;
+    let input = input.unwrap_or_default();
+    Ok(respond(
+        receive_one(&state, caller, id.into_inner(), input, idempotency).await?,
+    ))
+}
+
+/// Receives a transfer at the destination the key may write: the API's receive and the
+/// console's.
+pub(crate) async fn receive_one(
+    state: &AppState,
+    caller: Caller<need::TransfersWrite>,
+    id: i64,
+    input: ReceiveInput,
+    idempotency: Option<IdempotentRequest>,
+) -> Result<StoredResponse, AppError> {
+    let cmd = Command { input, idempotency };
     step(
-        &state,
+        state,
         caller,
         cmd,
         (id, End::Destination, "transfer.receive"),
-        move |conn, actor, input| service::receive(conn, actor, id, &input.unwrap_or_default()),
+        move |conn, actor, input| service::receive(conn, actor, id, &input),
     )
     .await
 }
@@ -190,12 +217,13 @@ pub async fn cancel(
     cmd: Command<Option<serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    step(
+    let stored = step(
         &state,
         caller,
         cmd,
         (id, End::Source, "transfer.cancel"),
         move |conn, _, _| service::cancel(conn, id),
     )
-    .await
+    .await?;
+    Ok(respond(stored))
 }

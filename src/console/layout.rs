@@ -10,8 +10,9 @@ use super::SignedIn;
 use crate::auth::Permission;
 
 /// The navigation: each entry shows only to roles that may open it.
-const NAV: [(&str, &str, Permission); 5] = [
+const NAV: [(&str, &str, Permission); 6] = [
     ("/console/stock", "nav.stock", Permission::StockRead),
+    ("/console/transfers", "wh.nav_transfers", Permission::StockRead),
     ("/console/proposals", "nav.worklist", Permission::ReplenishmentRead),
     ("/console/orders", "nav.orders", Permission::ReplenishmentRead),
     ("/console/kpis", "nav.kpis", Permission::ReplenishmentRead),

@@ -11,9 +11,12 @@ mod detail;
 mod i18n;
 mod kpis;
 mod layout;
+mod movements;
+mod once;
 mod orders;
 pub mod session;
 mod stock;
+mod transfers;
 mod worklist;
 
 use std::time::Duration;
@@ -68,6 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(orders::configure)
                 .configure(availability::configure)
                 .configure(stock::configure)
+                .configure(movements::configure)
+                .configure(transfers::configure)
                 .default_service(web::to(not_found)),
         );
 }

@@ -11,6 +11,7 @@
 mod processes;
 mod screens;
 mod steps;
+mod warehouse;
 
 use fantoccini::{Client, ClientBuilder};
 use futures::FutureExt;

@@ -9,9 +9,12 @@ use crate::helpers::TestApp;
 use crate::replenishment::{proposals, terms};
 
 mod detail;
+mod movements;
 mod pages;
 mod session;
 mod sorting;
+mod technicians;
+mod transfers;
 mod worklist;
 
 /// A browser stand-in: no redirects followed, cookies kept by hand.
