@@ -154,14 +154,19 @@ fn audited<T: Serialize>(
 
 /// [`mutate`] in one trip to the blocking pool, as `POST /movements` does: the key is checked
 /// on the work's connection first, then the body (so 401/403 still win over 400).
-/// `after_refusal` runs on the same connection once a refused change has rolled back (a
-/// reservation shortage is recorded this way, without a trip of its own).
-/// Actions that need nothing after a refusal pass [`nothing_after_refusal`].
-async fn mutate_authenticated<P, I, T, F, R>(
+///
+/// Without an Idempotency-Key, `shortcut` is tried first: it writes the change with its audit
+/// row by itself, outside a transaction (one statement), and answers `Some(value)`, or writes
+/// nothing and answers `None`; then the ordinary transaction (`work`) runs on the same
+/// connection. Actions without one pass [`no_shortcut`]. `after_refusal` runs on the same
+/// connection once a refused change has rolled back (a reservation shortage is recorded this
+/// way, without a trip of its own); actions that need nothing pass [`nothing_after_refusal`].
+async fn mutate_authenticated<P, I, T, S, F, R>(
     state: &AppState,
     credentials: extract::Credentials<P>,
     cmd: Result<extract::Command<I>, AppError>,
     (status, action, entity_type): (u16, &'static str, &'static str),
+    shortcut: S,
     work: F,
     after_refusal: R,
 ) -> Result<StoredResponse, AppError>
@@ -169,6 +174,9 @@ where
     P: extract::Need + Send + 'static,
     I: Send + 'static,
     T: Serialize,
+    S: FnOnce(&mut AnyConnection, &Principal, &Actor, &crate::audit::Pending<'_>, &I) -> Result<Option<T>, AppError>
+        + Send
+        + 'static,
     F: FnOnce(&mut AnyConnection, &Principal, &Actor, &I) -> Result<Changed<T>, AppError> + Send + 'static,
     R: FnOnce(&mut AnyConnection, &I, &AppError) + Send + 'static,
 {
@@ -177,6 +185,17 @@ where
         let extract::Command { input, idempotency } = cmd?;
         let actor = caller.actor();
         let Caller { principal, request, .. } = caller;
+        if idempotency.is_none() {
+            let pending = crate::audit::Pending {
+                who: &principal,
+                request: &request,
+                action,
+                entity_type,
+            };
+            if let Some(value) = shortcut(conn, &principal, &actor, &pending, &input)? {
+                return StoredResponse::json(status, &value);
+            }
+        }
         let outcome = idempotency::execute(conn, idempotency.as_ref(), |conn| {
             let changed = work(conn, &principal, &actor, &input)?;
             audited(conn, &principal, &request, (status, action, entity_type), changed)
@@ -187,6 +206,17 @@ where
         outcome
     })
     .await
+}
+
+/// For [`mutate_authenticated`]: no shortcut, the transaction always runs.
+fn no_shortcut<I, T>(
+    _: &mut AnyConnection,
+    _: &Principal,
+    _: &Actor,
+    _: &crate::audit::Pending<'_>,
+    _: &I,
+) -> Result<Option<T>, AppError> {
+    Ok(None)
 }
 
 /// For [`mutate_authenticated`]: a refusal needs no follow-up.

@@ -5,13 +5,15 @@ use actix_web::{web, HttpResponse};
 use super::extract::{need, Caller, Command, Credentials};
 use super::params::Query;
 use super::{
-    mutate_authenticated, nothing_after_refusal, ok_json, resource, respond, with_conn, AppState, Changed, Page,
+    mutate_authenticated, no_shortcut, nothing_after_refusal, ok_json, resource, respond, with_conn, AppState, Changed,
+    Page,
 };
+use crate::audit::Pending;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::reservations::model::{ConsumeInput, Reservation, ReservationFilter, ReservationInput, ReservationStatus};
-use crate::reservations::{refused, service};
+use crate::reservations::{autocommit, refused, service};
 use crate::stock::ledger::Actor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -47,15 +49,17 @@ pub async fn reserve(
         let reservation = service::reserve(conn, actor, input, ttl, elsewhere)?;
         Ok(Changed::new(reservation.id, reservation))
     };
-    let stored = mutate_authenticated(
-        &state,
-        credentials,
-        cmd,
-        (201, "reservation.create", "reservation"),
-        work,
-        refused::record,
-    )
-    .await?;
+    // PostgreSQL, no Idempotency-Key: every line in one statement without a transaction.
+    let shortcut = move |conn: &mut AnyConnection,
+                         principal: &Principal,
+                         actor: &Actor,
+                         audit: &Pending<'_>,
+                         input: &ReservationInput| {
+        principal.require_warehouse(&input.warehouse)?;
+        autocommit::reserve(conn, actor, input, ttl, audit)
+    };
+    let action = (201, "reservation.create", "reservation");
+    let stored = mutate_authenticated(&state, credentials, cmd, action, shortcut, work, refused::record).await?;
     Ok(respond(stored))
 }
 
@@ -108,8 +112,38 @@ pub async fn consume(
         let (before, after) = service::consume(conn, actor, id, input, &visible)?;
         Ok(Changed::replacing(id, &before, after))
     };
-    let action = (200, "reservation.consume", "reservation");
-    let stored = mutate_authenticated(&state, credentials, cmd, action, work, nothing_after_refusal).await?;
+    settle(
+        &state,
+        credentials,
+        cmd,
+        (200, "reservation.consume", "reservation"),
+        work,
+    )
+    .await
+}
+
+/// Consume and release: the transaction always runs (no shortcut) and a refusal needs nothing.
+async fn settle<I, F>(
+    state: &AppState,
+    credentials: Credentials<need::ReservationsWrite>,
+    cmd: Result<Command<I>, AppError>,
+    action: (u16, &'static str, &'static str),
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    I: Send + 'static,
+    F: FnOnce(&mut AnyConnection, &Principal, &Actor, &I) -> Result<Changed<Reservation>, AppError> + Send + 'static,
+{
+    let stored = mutate_authenticated(
+        state,
+        credentials,
+        cmd,
+        action,
+        no_shortcut,
+        work,
+        nothing_after_refusal,
+    )
+    .await?;
     Ok(respond(stored))
 }
 
@@ -131,7 +165,12 @@ pub async fn release(
         let (before, after) = service::release_visible(conn, actor, id, ReservationStatus::Released, &visible)?;
         Ok(Changed::replacing(id, &before, after))
     };
-    let action = (200, "reservation.release", "reservation");
-    let stored = mutate_authenticated(&state, credentials, cmd, action, work, nothing_after_refusal).await?;
-    Ok(respond(stored))
+    settle(
+        &state,
+        credentials,
+        cmd,
+        (200, "reservation.release", "reservation"),
+        work,
+    )
+    .await
 }

@@ -139,21 +139,33 @@ pub async fn get_movement(
             content((Page<StockBalance> = "application/json"), (String = "text/csv")))))]
 pub async fn list_stock(
     state: web::Data<AppState>,
-    caller: Caller<need::StockRead>,
-    listing: Listing<StockFilter>,
+    credentials: Credentials<need::StockRead>,
+    listing: Result<Listing<StockFilter>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = caller.principal.warehouses.clone();
-    let Listing { filter, format } = listing;
-    if format == Format::Csv {
-        let list =
-            move |conn: &mut crate::db::AnyConnection, f: &StockFilter| balances::list(conn, f, scope.as_deref());
-        let next_page = |f: &mut StockFilter, cursor: String, limit: i64| {
-            (f.cursor, f.limit) = (Some(cursor), Some(limit));
-        };
-        return export::pages(&state.pool, "stock", filter, list, next_page).await;
+    // A hot read: the key is checked, then the query, on the connection that reads the page
+    // (one trip to the pool); a CSV export streams its pages afterwards.
+    let (scope, read) = with_conn(&state.pool, move |conn| {
+        let caller = credentials.authenticate(conn)?;
+        let Listing { filter, format } = listing?;
+        let scope = caller.principal.warehouses;
+        if format == Format::Csv {
+            return Ok((scope, Err(filter)));
+        }
+        let page = balances::list(conn, &filter, scope.as_deref())?;
+        Ok((scope, Ok(page)))
+    })
+    .await?;
+    match read {
+        Ok(page) => Ok(ok_json(&Page::from(page))),
+        Err(filter) => {
+            let list =
+                move |conn: &mut crate::db::AnyConnection, f: &StockFilter| balances::list(conn, f, scope.as_deref());
+            let next_page = |f: &mut StockFilter, cursor: String, limit: i64| {
+                (f.cursor, f.limit) = (Some(cursor), Some(limit));
+            };
+            export::pages(&state.pool, "stock", filter, list, next_page).await
+        }
     }
-    let page = with_conn(&state.pool, move |conn| balances::list(conn, &filter, scope.as_deref())).await?;
-    Ok(ok_json(&Page::from(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/parts/{part_number}/availability", tag = "stock",

@@ -27,7 +27,7 @@ impl WarehouseKind {
         }
     }
 
-    fn from_stored(s: &str) -> Result<Self, AppError> {
+    pub(crate) fn from_stored(s: &str) -> Result<Self, AppError> {
         match s {
             "regional" => Ok(WarehouseKind::Regional),
             "local" => Ok(WarehouseKind::Local),

@@ -70,16 +70,7 @@ pub fn reserve(
     if !warehouse.active {
         return Err(AppError::validation("warehouse", "the warehouse is inactive"));
     }
-    let ttl = match input.expires_in_minutes {
-        Some(m) if (1..=525_600).contains(&m) => Duration::minutes(m),
-        Some(_) => {
-            return Err(AppError::validation(
-                "expires_in_minutes",
-                "must be between 1 and 525600",
-            ))
-        }
-        None => default_ttl,
-    };
+    let ttl = ttl(input, default_ttl)?;
     let wanted = check_lines(&input.lines)?;
     let numbers: Vec<&str> = wanted.iter().map(|(number, _)| number.as_str()).collect();
     let found = parts::resolve_all(conn, &numbers, |i| format!("lines[{i}].part_number"))?;
@@ -134,6 +125,18 @@ pub fn reserve(
         expires_at: (now + ttl).and_utc(),
         closed_at: None,
     })
+}
+
+/// How long the reservation holds its stock: the request's minutes or the service's default.
+pub(super) fn ttl(input: &ReservationInput, default_ttl: Duration) -> Result<Duration, AppError> {
+    match input.expires_in_minutes {
+        Some(m) if (1..=525_600).contains(&m) => Ok(Duration::minutes(m)),
+        Some(_) => Err(AppError::validation(
+            "expires_in_minutes",
+            "must be between 1 and 525600",
+        )),
+        None => Ok(default_ttl),
+    }
 }
 
 /// Moves each line's quantity into `reserved` (one `reserve` movement a line). Every line is
@@ -257,17 +260,28 @@ pub(super) struct Stored {
     pub lines: Vec<LineRow>,
 }
 
-/// Reads reservation `id` and its lines; unknown is 404.
+/// Reads reservation `id` and its lines in one query (every reservation has a line); unknown
+/// is 404.
 pub(super) fn read(conn: &mut AnyConnection, id: i64) -> Result<Stored, AppError> {
-    let row: ReservationRow = r::table
-        .inner_join(wh::table)
+    let rows: Vec<(ReservationRow, LineRow)> = rl::table
+        .inner_join(r::table.inner_join(wh::table))
+        .inner_join(part_t::table)
         .filter(r::id.eq(id))
-        .select(ReservationRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
+        .select((ReservationRow::as_select(), LineRow::as_select()))
+        .order(rl::id)
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let found = rows.next().map(|(row, first)| {
+        let lines = std::iter::once(first).chain(rows.map(|(_, line)| line)).collect();
+        (row, lines)
+    });
+    stored(id, found)
+}
+
+/// A reservation's row and lines as [`Stored`]; nothing found is 404.
+pub(super) fn stored(id: i64, found: Option<(ReservationRow, Vec<LineRow>)>) -> Result<Stored, AppError> {
+    let (row, lines) = found.ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;
     let warehouse_id = row.warehouse_id;
-    let lines = load_lines(conn, &[id])?;
     let reservation = assemble(vec![row], &lines)?
         .pop()
         .ok_or_else(|| AppError::not_found("reservation", id.to_string()))?;

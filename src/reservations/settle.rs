@@ -1,12 +1,13 @@
 //! Settling a reservation: consuming what it holds (the stock leaves the warehouse) or
-//! releasing it (the stock is available again). Each locks the reservation first, reads it once
-//! and answers from what it wrote.
+//! releasing it (the stock is available again). Each locks and reads the reservation in one
+//! statement, settles every line at once (one statement on PostgreSQL) and answers from what it
+//! wrote.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::*;
-use super::service::{assemble_lines, read, reservation_doc, LineRow, Stored};
+use super::service::{assemble_lines, read, reservation_doc, stored, LineRow, Stored};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{reservation_lines as rl, reservations as r};
@@ -19,41 +20,31 @@ struct Locked {
     lines: Vec<LineRow>,
 }
 
-/// Takes the reservation's row lock (before its lines, as every writer does: taken in the other
-/// order, a consume racing a release deadlocked on PostgreSQL), closing it as `close` says, then
-/// reads it once. Unknown is 404, out of the caller's `visible` warehouses 403, not active 409.
+/// Locks the reservation's row, then its lines (the order every writer takes them: taken in
+/// the other order, a consume racing a release deadlocked on PostgreSQL), and reads them once.
+/// Unknown is 404, out of the caller's `visible` warehouses 403, not active 409.
 fn lock_active(
     conn: &mut AnyConnection,
     id: i64,
-    close: Option<(ReservationStatus, NaiveDateTime)>,
     visible: &dyn Fn(&str) -> Result<(), AppError>,
 ) -> Result<Locked, AppError> {
-    let active = r::table
-        .filter(r::id.eq(id))
-        .filter(r::status.eq(ReservationStatus::Active.as_str()));
-    let locked = match close {
-        Some((status, closed_at)) => diesel::update(active)
-            .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(closed_at))))
-            .execute(conn)?,
-        None => diesel::update(active)
-            .set(r::status.eq(ReservationStatus::Active.as_str()))
-            .execute(conn)?,
-    };
     let Stored {
-        reservation: mut before,
+        reservation: before,
         warehouse_id,
         lines,
-    } = read(conn, id)?;
+    } = if let AnyConnection::Postgresql(pg) = &mut *conn {
+        stored(id, super::postgres::lock(pg, id)?)?
+    } else {
+        // The write transaction's BEGIN IMMEDIATE is the lock: no other writer runs meanwhile.
+        read(conn, id)?
+    };
     visible(&before.warehouse)?;
-    if locked == 0 {
+    if before.status != ReservationStatus::Active {
         return Err(AppError::InvalidState(format!(
             "reservation {id} is {}, not active",
             before.status.as_str()
         )));
     }
-    // Closed by the lock statement itself: it was active and open until then.
-    before.status = ReservationStatus::Active;
-    before.closed_at = None;
     Ok(Locked {
         before,
         warehouse_id,
@@ -135,56 +126,25 @@ pub fn consume(
     input: &ConsumeInput,
     visible: &dyn Fn(&str) -> Result<(), AppError>,
 ) -> Result<(Reservation, Reservation), AppError> {
-    let locked = lock_active(conn, id, None, visible)?;
+    let locked = lock_active(conn, id, visible)?;
     let mut targets = consume_targets(&locked, input)?;
     // Balance rows in part-id order, as `reserve` takes them, so the two cannot deadlock.
     targets.sort_by_key(|(line, _)| line.part_id);
-    let (reservation, warehouse_id) = (&locked.before, locked.warehouse_id);
-    for (line, quantity) in &targets {
-        take_from_line(conn, line.id, LineBucket::Consumed, *quantity)?;
-        ledger::post(
-            conn,
-            actor,
-            &NewMovement {
-                warehouse_id,
-                part_id: line.part_id,
-                warehouse_code: reservation.warehouse.clone(),
-                part_number: line.part_number.clone(),
-                kind: MovementKind::Consume,
-                quantity: *quantity,
-                delta: Delta {
-                    on_hand: -quantity,
-                    reserved: -quantity,
-                    ..Delta::default()
-                },
-                reason_code: None,
-                document: Some(reservation_doc(id)),
-                supplier_id: None,
-                lot: None,
-                note: Some(format!("repair order {}", reservation.repair_order)),
-            },
-        )?;
-    }
     let taken: Vec<(i64, i64)> = targets.iter().map(|(line, q)| (line.id, *q)).collect();
     let after = after_change(&locked, &taken, LineBucket::Consumed, ReservationStatus::Active, None);
-    if after.lines.iter().any(|line| line.remaining > 0) {
-        return Ok((locked.before, after));
-    }
     // Nothing left reserved: the row lock is ours, so this close cannot race another writer.
-    let closed_at = db::now();
-    diesel::update(r::table.filter(r::id.eq(id)))
-        .set((
-            r::status.eq(ReservationStatus::Consumed.as_str()),
-            r::closed_at.eq(Some(closed_at)),
-        ))
-        .execute(conn)?;
-    let after = after_change(
-        &locked,
-        &taken,
-        LineBucket::Consumed,
-        ReservationStatus::Consumed,
-        Some(closed_at),
-    );
+    let close = (!after.lines.iter().any(|line| line.remaining > 0)).then(|| (ReservationStatus::Consumed, db::now()));
+    let how = Settlement {
+        bucket: LineBucket::Consumed,
+        reason_code: None,
+        note: Some(format!("repair order {}", locked.before.repair_order)),
+        close,
+    };
+    settle(conn, actor, &locked, &targets, &how)?;
+    let after = match close {
+        Some((status, closed_at)) => after_change(&locked, &taken, LineBucket::Consumed, status, Some(closed_at)),
+        None => after,
+    };
     Ok((locked.before, after))
 }
 
@@ -207,40 +167,23 @@ pub fn release_visible(
     status: ReservationStatus,
     visible: &dyn Fn(&str) -> Result<(), AppError>,
 ) -> Result<(Reservation, Reservation), AppError> {
+    let locked = lock_active(conn, id, visible)?;
+    let mut targets: Vec<(LineRow, i64)> = locked
+        .lines
+        .iter()
+        .filter(|line| line.remaining() > 0)
+        .map(|line| (line.clone(), line.remaining()))
+        .collect();
+    targets.sort_by_key(|(line, _)| line.part_id);
     let closed_at = db::now();
-    let locked = lock_active(conn, id, Some((status, closed_at)), visible)?;
-    let mut lines = locked.lines.clone();
-    lines.sort_by_key(|line| line.part_id);
-    let mut taken = Vec::with_capacity(lines.len());
-    for line in lines {
-        let remaining = line.remaining();
-        if remaining <= 0 {
-            continue;
-        }
-        take_from_line(conn, line.id, LineBucket::Released, remaining)?;
-        ledger::post(
-            conn,
-            actor,
-            &NewMovement {
-                warehouse_id: locked.warehouse_id,
-                part_id: line.part_id,
-                warehouse_code: locked.before.warehouse.clone(),
-                part_number: line.part_number.clone(),
-                kind: MovementKind::Release,
-                quantity: remaining,
-                delta: Delta {
-                    reserved: -remaining,
-                    ..Delta::default()
-                },
-                reason_code: Some(status.as_str().to_owned()),
-                document: Some(reservation_doc(id)),
-                supplier_id: None,
-                lot: None,
-                note: None,
-            },
-        )?;
-        taken.push((line.id, remaining));
-    }
+    let how = Settlement {
+        bucket: LineBucket::Released,
+        reason_code: Some(status.as_str().to_owned()),
+        note: None,
+        close: Some((status, closed_at)),
+    };
+    settle(conn, actor, &locked, &targets, &how)?;
+    let taken: Vec<(i64, i64)> = targets.iter().map(|(line, q)| (line.id, *q)).collect();
     let after = after_change(&locked, &taken, LineBucket::Released, status, Some(closed_at));
     Ok((locked.before, after))
 }
@@ -250,6 +193,106 @@ pub fn release_visible(
 enum LineBucket {
     Consumed,
     Released,
+}
+
+/// How a settlement moves its targets, and whether it closes the reservation.
+struct Settlement {
+    bucket: LineBucket,
+    reason_code: Option<String>,
+    note: Option<String>,
+    /// The reservation's status and closing time afterwards, when the settlement closes it.
+    close: Option<(ReservationStatus, NaiveDateTime)>,
+}
+
+/// The ledger entry of moving `quantity` of `line` as `how` says.
+fn movement(locked: &Locked, line: &LineRow, quantity: i64, how: &Settlement) -> NewMovement {
+    let (kind, delta) = match how.bucket {
+        LineBucket::Consumed => (
+            MovementKind::Consume,
+            Delta {
+                on_hand: -quantity,
+                reserved: -quantity,
+                ..Delta::default()
+            },
+        ),
+        LineBucket::Released => (
+            MovementKind::Release,
+            Delta {
+                reserved: -quantity,
+                ..Delta::default()
+            },
+        ),
+    };
+    NewMovement {
+        warehouse_id: locked.warehouse_id,
+        part_id: line.part_id,
+        warehouse_code: locked.before.warehouse.clone(),
+        part_number: line.part_number.clone(),
+        kind,
+        quantity,
+        delta,
+        reason_code: how.reason_code.clone(),
+        document: Some(reservation_doc(locked.before.id)),
+        supplier_id: None,
+        lot: None,
+        note: how.note.clone(),
+    }
+}
+
+/// Moves each target (in part-id order) out of its line and its balance, posts its movement
+/// and closes the reservation when `how` says: on PostgreSQL in one statement, on SQLite (where
+/// a statement costs no round trip) line by line through the ledger.
+fn settle(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    locked: &Locked,
+    targets: &[(LineRow, i64)],
+    how: &Settlement,
+) -> Result<(), AppError> {
+    if let AnyConnection::Postgresql(pg) = &mut *conn {
+        let flat: Vec<(i64, i64, i64)> = targets.iter().map(|(l, q)| (l.id, l.part_id, *q)).collect();
+        let kind = match how.bucket {
+            LineBucket::Consumed => MovementKind::Consume,
+            LineBucket::Released => MovementKind::Release,
+        };
+        let done = super::postgres::settle(
+            pg,
+            actor,
+            &super::postgres::Settle {
+                reservation_id: locked.before.id,
+                warehouse_id: locked.warehouse_id,
+                targets: &flat,
+                consume: matches!(how.bucket, LineBucket::Consumed),
+                kind: kind.as_str(),
+                reason_code: how.reason_code.as_deref(),
+                note: how.note.as_deref(),
+                at: db::now(),
+                close: how.close.map(|(status, at)| (status.as_str(), at)),
+            },
+        )?;
+        if done.taken != targets.len() as i64 {
+            return Err(concurrent_change());
+        }
+        let posted = done.posted.unwrap_or_default();
+        return match targets.iter().find(|(line, _)| !posted.contains(&line.part_id)) {
+            Some((line, quantity)) => Err(ledger::refusal(conn, &movement(locked, line, *quantity, how))?),
+            None => Ok(()),
+        };
+    }
+    for (line, quantity) in targets {
+        take_from_line(conn, line.id, how.bucket, *quantity)?;
+        ledger::post(conn, actor, &movement(locked, line, *quantity, how))?;
+    }
+    if let Some((status, closed_at)) = how.close {
+        diesel::update(r::table.filter(r::id.eq(locked.before.id)))
+            .set((r::status.eq(status.as_str()), r::closed_at.eq(Some(closed_at))))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn concurrent_change() -> AppError {
+    AppError::InvalidState("the reserved quantity was consumed or released by a concurrent request".into())
 }
 
 /// Moves `quantity` of a line's remaining reservation into `bucket`, refusing if it is no
@@ -267,9 +310,7 @@ fn take_from_line(conn: &mut AnyConnection, line_id: i64, bucket: LineBucket, qu
             .execute(conn)?,
     };
     if changed == 0 {
-        return Err(AppError::InvalidState(
-            "the reserved quantity was consumed or released by a concurrent request".into(),
-        ));
+        return Err(concurrent_change());
     }
     Ok(())
 }

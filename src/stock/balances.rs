@@ -83,15 +83,18 @@ impl From<BalanceRow> for StockBalance {
     }
 }
 
-/// The quantities of one part's balance at one warehouse that availability shows.
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = b)]
-struct HeldRow {
-    warehouse_id: i64,
-    on_hand: i64,
-    reserved: i64,
-    in_transit_in: i64,
-    on_order: i64,
+/// An active warehouse with what it holds of the part availability asks for (nothing when it
+/// has no balance row), and the part's number as stored (`None` when no part has it).
+#[derive(Queryable)]
+struct HeldAt {
+    warehouse: String,
+    region: String,
+    kind: String,
+    part_number: Option<String>,
+    on_hand: Option<i64>,
+    reserved: Option<i64>,
+    in_transit_in: Option<i64>,
+    on_order: Option<i64>,
 }
 
 fn parse_cursor(page: &PageRequest) -> Result<Option<(i64, i64)>, AppError> {
@@ -115,7 +118,11 @@ pub fn list(
 ) -> Result<(Vec<StockBalance>, Option<String>), AppError> {
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     let sites = Sites::new((&filter.warehouse, &filter.region, &filter.part_number), scope);
-    sites.require_known(conn)?;
+    let cursor = parse_cursor(&page);
+    if cursor.is_err() {
+        // An unknown code is named before a bad cursor.
+        sites.require_known(conn)?;
+    }
     let mut query = b::table
         .inner_join(wh::table.inner_join(regions::table))
         .inner_join(part_t::table)
@@ -136,10 +143,15 @@ pub fn list(
                 .or(b::on_order.ne(0i64)),
         );
     }
-    if let Some((w, p)) = parse_cursor(&page)? {
+    if let Some((w, p)) = cursor? {
         query = query.filter(b::warehouse_id.gt(w).or(b::warehouse_id.eq(w).and(b::part_id.gt(p))));
     }
     let rows: Vec<BalanceRow> = query.load(conn)?;
+    // The filter's codes are asked about only when nothing matched: a row found proves them
+    // known, so the hot read (a warehouse and a part) is one statement.
+    if rows.is_empty() {
+        sites.require_known(conn)?;
+    }
     let (rows, next) = page.finish(rows, |r| format!("{}.{}", r.warehouse_id, r.part_id));
     Ok((rows.into_iter().map(StockBalance::from).collect(), next))
 }
@@ -167,45 +179,66 @@ pub struct WarehouseAvailability {
     pub on_order: i64,
 }
 
-/// The part at every active warehouse (within `scope`, when given).
+/// The part at every active warehouse (within `scope`, when given), in one statement: the
+/// active warehouses joined with the part's balances.
 pub fn availability(
     conn: &mut AnyConnection,
     part_number: &str,
     scope: Option<&[String]>,
 ) -> Result<Availability, AppError> {
-    let part = parts::get(conn, part_number)?;
-    let balances: Vec<HeldRow> = b::table
-        .filter(b::part_id.eq(part.id))
-        .select(HeldRow::as_select())
+    let part_id = part_t::table
+        .filter(part_t::part_number.eq(part_number))
+        .select(part_t::id)
+        .single_value();
+    let stored_number = part_t::table
+        .filter(part_t::part_number.eq(part_number))
+        .select(part_t::part_number)
+        .single_value();
+    let held: Vec<HeldAt> = wh::table
+        .inner_join(regions::table)
+        .left_join(b::table.on(b::warehouse_id.eq(wh::id).and(b::part_id.nullable().eq(part_id))))
+        .filter(wh::active.eq(true))
+        .select((
+            wh::code,
+            regions::code,
+            wh::kind,
+            stored_number,
+            b::on_hand.nullable(),
+            b::reserved.nullable(),
+            b::in_transit_in.nullable(),
+            b::on_order.nullable(),
+        ))
         .load(conn)?;
-    let mut rows: Vec<WarehouseAvailability> = warehouses::all(conn)?
+    // No active warehouse at all: whether the part exists is asked on its own.
+    let number = match held.first() {
+        Some(row) => row.part_number.clone(),
+        None => Some(parts::get(conn, part_number)?.part_number),
+    };
+    let part_number = number.ok_or_else(|| AppError::not_found("part", part_number))?;
+    let mut rows: Vec<WarehouseAvailability> = held
         .into_iter()
-        .filter(|w| w.active && scope.is_none_or(|codes| codes.contains(&w.code)))
+        .filter(|w| scope.is_none_or(|codes| codes.contains(&w.warehouse)))
         .map(|w| {
-            let (on_hand, reserved, in_transit_in, on_order) = balances
-                .iter()
-                .find(|bal| bal.warehouse_id == w.id)
-                .map(|bal| (bal.on_hand, bal.reserved, bal.in_transit_in, bal.on_order))
-                .unwrap_or_default();
-            WarehouseAvailability {
-                warehouse: w.code,
+            let (on_hand, reserved) = (w.on_hand.unwrap_or(0), w.reserved.unwrap_or(0));
+            Ok(WarehouseAvailability {
+                kind: warehouses::WarehouseKind::from_stored(&w.kind)?,
+                warehouse: w.warehouse,
                 region: w.region,
-                kind: w.kind,
                 on_hand,
                 reserved,
                 available: on_hand - reserved,
-                in_transit_in,
-                on_order,
-            }
+                in_transit_in: w.in_transit_in.unwrap_or(0),
+                on_order: w.on_order.unwrap_or(0),
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     rows.sort_by(|a, b| {
         b.available
             .cmp(&a.available)
             .then_with(|| a.warehouse.cmp(&b.warehouse))
     });
     Ok(Availability {
-        part_number: part.part_number,
+        part_number,
         total_on_hand: rows.iter().map(|r| r.on_hand).sum(),
         total_available: rows.iter().map(|r| r.available).sum(),
         warehouses: rows,

@@ -186,6 +186,12 @@ pub fn post(conn: &mut AnyConnection, actor: &Actor, movement: &NewMovement) -> 
     Ok(row)
 }
 
+/// The 409 `insufficient-stock` refusal of a movement its balance would not take, with what is
+/// available, for a caller that posted it by a statement of its own.
+pub fn refusal(conn: &mut AnyConnection, movement: &NewMovement) -> Result<AppError, AppError> {
+    Ok(balance::insufficient_stock(conn, movement)?)
+}
+
 /// Repairs' consumption is the demand signal forecasting reads.
 pub(super) fn counts_as_demand(kind: MovementKind) -> bool {
     matches!(kind, MovementKind::Issue | MovementKind::Consume)
