@@ -5,6 +5,7 @@
 //! | `DATABASE_URL` | `--database-url` | `./data/spares.db` (SQLite) |
 //! | `SPARES_BIND` | `serve --bind` | `127.0.0.1:8080` |
 //! | `SPARES_POOL_SIZE` | `--pool-size` | 8 on SQLite, 16 on PostgreSQL |
+//! | `SPARES_READ_DATABASE_URL` | `serve --read-database-url` | none: reports read the primary |
 //! | `SPARES_RESERVATION_TTL_MINUTES` | `serve --reservation-ttl-minutes` | 4320 (72 h) |
 //! | `SPARES_EXPIRY_INTERVAL_SECS` | `serve --expiry-interval-secs` | 30 |
 //! | `SPARES_WORKERS` | `serve --workers` | number of cores |
@@ -45,6 +46,9 @@ use crate::db::{Backend, DatabaseUrl, PoolSettings};
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: DatabaseUrl,
+    /// A read replica (same backend) for reports and KPIs only, never for availability or
+    /// anything a write decides on; `None` reads them from `database`.
+    pub read_database: Option<DatabaseUrl>,
     pub bind: String,
     pub pool_size: Option<u32>,
     pub reservation_ttl: chrono::Duration,

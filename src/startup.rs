@@ -59,8 +59,19 @@ fn seal_plain_secrets(conn: &mut db::AnyConnection, settings: &Settings) -> anyh
 pub fn build(settings: &Settings, pool: DbPool) -> anyhow::Result<Application> {
     let listener = TcpListener::bind(&settings.bind)?;
     let address = listener.local_addr()?;
+    let reports = match &settings.read_database {
+        Some(url) if url.backend != settings.database.backend => {
+            anyhow::bail!("the read database must use the same backend as the database")
+        }
+        Some(url) => {
+            tracing::info!(read_database = %url.redacted(), "reports and KPIs read from the read database");
+            db::connect_read_pool(url, settings.pool())?
+        }
+        None => pool.clone(),
+    };
     let state = AppState {
         pool: pool.clone(),
+        reports,
         reservation_ttl: settings.reservation_ttl,
         request_timeout: settings.request_timeout,
         metrics_public: settings.metrics_public,

@@ -20,6 +20,6 @@ pub async fn list(
     _caller: Caller<need::Administer>,
     filter: Query<AuditFilter>,
 ) -> Result<HttpResponse, AppError> {
-    let page = with_conn(&state.pool, move |conn| audit::list(conn, &filter)).await?;
+    let page = with_conn(&state.reports, move |conn| audit::list(conn, &filter)).await?;
     Ok(ok_json(&Page::from(page)))
 }

@@ -95,7 +95,7 @@ pub async fn series(
             "must be on or before `to`, at most 10 years earlier",
         ));
     }
-    let found = with_conn(&state.pool, move |conn| {
+    let found = with_conn(&state.reports, move |conn| {
         // A filter naming an unknown code is a 400 naming it, as on every list route.
         crate::catalog::filters::require_known(conn, Some(&query.warehouse), None, Some(&query.part_number))?;
         let warehouse = warehouses::get(conn, &query.warehouse)?;

@@ -41,6 +41,10 @@ pub use problem::{Problem, PROBLEM_JSON};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// Where reports and KPIs read (audit, movement lists, demand history, KPIs, at-risk): the
+    /// read replica when one is configured, else `pool`. Never availability, stock or anything
+    /// a write decides on, and never the key check: those read `pool`, the primary.
+    pub reports: DbPool,
     pub reservation_ttl: chrono::Duration,
     pub request_timeout: std::time::Duration,
     /// Whether `/metrics` answers without an admin key.

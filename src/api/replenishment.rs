@@ -58,14 +58,14 @@ pub async fn list_at_risk(
     let Listing { filter, format } = listing;
     match format {
         Format::Json => {
-            let page = with_conn(&state.pool, move |conn| {
+            let page = with_conn(&state.reports, move |conn| {
                 at_risk::list(conn, &filter, scope.as_deref(), today)
             })
             .await?;
             Ok(ok_json(&Page::from(page)))
         }
         Format::Csv => {
-            let rows = with_conn(&state.pool, move |conn| {
+            let rows = with_conn(&state.reports, move |conn| {
                 at_risk::all(conn, &filter, scope.as_deref(), today)
             })
             .await?;
@@ -361,7 +361,10 @@ pub async fn kpis(
     let scope = caller.principal.warehouses.clone();
     let Listing { filter, format } = listing;
     let grouped = filter.by.is_some();
-    let found = with_conn(&state.pool, move |conn| kpis::groups(conn, &filter, scope.as_deref())).await?;
+    let found = with_conn(&state.reports, move |conn| {
+        kpis::groups(conn, &filter, scope.as_deref())
+    })
+    .await?;
     match (format, grouped) {
         (Format::Csv, _) => Ok(export::rows("kpis", found.groups)),
         (Format::Json, true) => Ok(ok_json(&KpiAnswer::Groups(found))),

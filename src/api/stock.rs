@@ -107,9 +107,9 @@ pub async fn list_movements(
         let next_page = |f: &mut MovementFilter, cursor: String, limit: i64| {
             (f.cursor, f.limit) = (Some(cursor), Some(limit));
         };
-        return export::pages(&state.pool, "movements", filter, list, next_page).await;
+        return export::pages(&state.reports, "movements", filter, list, next_page).await;
     }
-    let page = with_conn(&state.pool, move |conn| {
+    let page = with_conn(&state.reports, move |conn| {
         movements::list(conn, &filter, scope.as_deref())
     })
     .await?;

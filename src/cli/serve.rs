@@ -18,6 +18,10 @@ use crate::startup;
 pub struct ServeArgs {
     #[arg(long, env = "SPARES_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
+    /// A read replica (postgres:// URL, or a SQLite file) for reports and KPIs only: audit,
+    /// movement lists, demand history, KPIs, at-risk. Same backend as --database-url.
+    #[arg(long, env = "SPARES_READ_DATABASE_URL")]
+    read_database_url: Option<String>,
     /// Load the demo network first (when the database is empty).
     #[arg(long)]
     demo: bool,
@@ -181,6 +185,7 @@ impl ServeArgs {
         self.check()?;
         Ok(Settings {
             database: DatabaseUrl::parse(&cli.database_url)?,
+            read_database: self.read_database_url.as_deref().map(DatabaseUrl::parse).transpose()?,
             bind: self.bind.clone(),
             pool_size: cli.pool_size,
             reservation_ttl: chrono::Duration::minutes(self.reservation_ttl_minutes),

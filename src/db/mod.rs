@@ -12,7 +12,7 @@ mod pool;
 mod tx;
 
 pub use migrate::run_migrations;
-pub use pool::{connect_pool, DatabaseUrl, DbPool, PoolSettings};
+pub use pool::{connect_pool, connect_read_pool, DatabaseUrl, DbPool, PoolSettings};
 pub use tx::write_tx;
 
 /// One connection to whichever backend the configured URL names.

@@ -77,6 +77,9 @@ impl DatabaseUrl {
 #[derive(Debug)]
 pub struct AnyConnectionManager {
     url: DatabaseUrl,
+    /// Connections of a read replica's pool refuse writes, so a write sent there by mistake
+    /// fails instead of landing beside the primary.
+    read_only: bool,
 }
 
 impl ManageConnection for AnyConnectionManager {
@@ -85,9 +88,14 @@ impl ManageConnection for AnyConnectionManager {
 
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         match self.url.backend {
-            Backend::Postgres => PgConnection::establish(&self.url.url)
-                .map(AnyConnection::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url.url).map_err(r2d2::Error::ConnectionError)?;
+                if self.read_only {
+                    conn.batch_execute("SET default_transaction_read_only = on")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(AnyConnection::Postgresql(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.url.url).map_err(r2d2::Error::ConnectionError)?;
                 // busy_timeout first: switching to WAL itself needs the lock under contention.
@@ -97,6 +105,10 @@ impl ManageConnection for AnyConnectionManager {
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                if self.read_only {
+                    conn.batch_execute("PRAGMA query_only = ON")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
@@ -134,7 +146,23 @@ pub fn connect_pool(url: &DatabaseUrl, settings: PoolSettings) -> anyhow::Result
             }
         }
     }
-    let manager = AnyConnectionManager { url: url.clone() };
+    build(url, settings, false)
+}
+
+/// Opens a pool on a read replica whose connections refuse writes. The replica must exist
+/// already (nothing is created or migrated there).
+pub fn connect_read_pool(url: &DatabaseUrl, settings: PoolSettings) -> anyhow::Result<DbPool> {
+    if url.backend == Backend::Sqlite && !Path::new(&url.url).is_file() {
+        anyhow::bail!("the read database {} does not exist", url.redacted());
+    }
+    build(url, settings, true)
+}
+
+fn build(url: &DatabaseUrl, settings: PoolSettings, read_only: bool) -> anyhow::Result<DbPool> {
+    let manager = AnyConnectionManager {
+        url: url.clone(),
+        read_only,
+    };
     // No `SELECT 1` on every checkout (r2d2's default): it was a round trip per checkout on
     // the hot path. A dead connection fails one query and is then dropped by `has_broken`.
     let pool = r2d2::Pool::builder()

@@ -121,6 +121,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     let (url, database) = fresh_database(backend);
     let mut settings = Settings {
         database: DatabaseUrl::parse(&url).expect("test database url"),
+        read_database: None,
         bind: "127.0.0.1:0".to_owned(),
         pool_size: Some(8),
         reservation_ttl: chrono::Duration::hours(72),

@@ -28,6 +28,7 @@ mod openapi;
 mod problem_schema;
 mod process;
 mod purchase_orders;
+mod read_replica;
 mod replenishment;
 mod replenishment_planning;
 mod replenishment_proposals;
