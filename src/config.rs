@@ -25,7 +25,7 @@
 //! | `SPARES_RECALIBRATE_DAYS` | `serve --recalibrate-days` | 7 (0: every full run) |
 //! | `SPARES_BACKTEST_DAYS` | `serve --backtest-days` | 91 |
 //! | `SPARES_BACKTEST_REFRESH_DAYS` | `serve --backtest-refresh-days` | 28 |
-//! | `SPARES_CALIBRATION_MARGIN` | `serve --calibration-margin` | 0.85 |
+//! | `SPARES_CALIBRATION_CONFIDENCE` | `serve --calibration-confidence` | 0.95 (one-sided, of the replay's bound) |
 //! | `SPARES_AUTO_APPROVE_BELOW` | `serve --auto-approve-below` | none (no purchase is auto-approved) |
 //! | `SPARES_AUTO_APPROVE_REGIONAL_TRANSFERS` | `serve --auto-approve-regional-transfers` | false |
 //! | `SPARES_OVER_RECEIPT_PCT` | `serve --over-receipt-pct` | 0 (a receipt beyond a purchase order line is refused) |

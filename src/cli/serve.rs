@@ -75,9 +75,10 @@ pub struct ServeArgs {
     /// Days between the backtest's model origins (forecasts re-estimated as demand arrives).
     #[arg(long, env = "SPARES_BACKTEST_REFRESH_DAYS", default_value_t = 28)]
     backtest_refresh_days: i64,
-    /// The replayed stock-out rate must reach this share of the target.
-    #[arg(long, env = "SPARES_CALIBRATION_MARGIN", default_value_t = 0.85)]
-    calibration_margin: f64,
+    /// One-sided confidence that the calibrated levels' true stock-out rate is under the target
+    /// (the replayed rate must be below the target by z sqrt(T (1 - T) / lines replayed)).
+    #[arg(long, env = "SPARES_CALIBRATION_CONFIDENCE", default_value_t = spares_core::replenishment::bound::CONFIDENCE)]
+    calibration_confidence: f64,
     /// Approve purchase proposals worth less than this at once.
     #[arg(long, env = "SPARES_AUTO_APPROVE_BELOW")]
     auto_approve_below: Option<rust_decimal::Decimal>,
@@ -151,9 +152,9 @@ impl ServeArgs {
         if self.recalibrate_days < 0 || !(2..=3660).contains(&self.backtest_days) {
             anyhow::bail!("--recalibrate-days must be at least 0 and --backtest-days between 2 and 3660");
         }
-        let margin_ok = self.calibration_margin > 0.0 && self.calibration_margin <= 1.0;
-        if !((1..=365).contains(&self.backtest_refresh_days) && margin_ok) {
-            anyhow::bail!("--backtest-refresh-days must be between 1 and 365 and --calibration-margin in (0, 1]");
+        let confidence_ok = self.calibration_confidence >= 0.5 && self.calibration_confidence < 1.0;
+        if !((1..=365).contains(&self.backtest_refresh_days) && confidence_ok) {
+            anyhow::bail!("--backtest-refresh-days must be between 1 and 365 and --calibration-confidence in [0.5, 1)");
         }
         Ok(())
     }
@@ -173,7 +174,7 @@ impl ServeArgs {
                 recalibrate_days: self.recalibrate_days,
                 backtest_days: self.backtest_days,
                 refresh_days: self.backtest_refresh_days,
-                margin: self.calibration_margin,
+                confidence: self.calibration_confidence,
                 history_days: self.forecast_history_days,
             },
             ..Default::default()

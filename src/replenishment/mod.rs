@@ -74,8 +74,9 @@ pub struct CalibrationSettings {
     pub backtest_days: i64,
     /// Days between the backtest's model origins: forecasts re-estimated as demand arrives.
     pub refresh_days: i64,
-    /// The replayed stock-out rate must reach `margin * target`: a replay is one noisy sample.
-    pub margin: f64,
+    /// One-sided confidence that the replayed levels' true rate is under the target
+    /// (`spares_core::replenishment::bound`): a replay is one noisy sample.
+    pub confidence: f64,
     /// Days of history each backtest model is built from (as the forecasts).
     pub history_days: i64,
 }
@@ -89,7 +90,7 @@ impl Default for CalibrationSettings {
             recalibrate_days: 7,
             backtest_days: 91,
             refresh_days: 28,
-            margin: 0.85,
+            confidence: spares_core::replenishment::bound::CONFIDENCE,
             history_days: 730,
         }
     }

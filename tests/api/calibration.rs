@@ -7,6 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use spares::replenishment::{model::RunRequest, planning, ReplenishmentSettings};
 use spares::stock::ledger::Actor;
+use spares_core::replenishment::bound;
 
 use crate::helpers::TestApp;
 use crate::on_both_backends;
@@ -160,6 +161,16 @@ async fn stable_poisson_demand_keeps_the_internal_target_close_to_the_configured
     // The model is, if anything, cautious on Poisson demand: the raw target replays well under
     // it, so the calibration keeps it (never looser than the configured one).
     assert!((0.005..=0.01).contains(&internal), "{calibration}");
+    // The replay had to land under the Wilson bound's goal for the lines it saw, not 0.85 x.
+    let lines = calibration["lines_replayed"].as_u64().expect("lines");
+    let goal = bound::allowed_rate(0.01, lines, bound::z_of(bound::CONFIDENCE));
+    let margin = calibration["margin"].as_f64().expect("margin");
+    assert!(
+        (margin * 0.01 - goal).abs() < 1e-12,
+        "{margin} vs goal {goal}: {calibration}"
+    );
+    assert!(goal > 0.0 && goal < 0.01);
+    assert_eq!(calibration["at_limit"], false, "{calibration}");
 
     let stored = app.get(&format!("/api/v1/replenishment/runs/{}", run["id"])).await;
     assert_eq!(stored.status, 200, "{}", stored.body);

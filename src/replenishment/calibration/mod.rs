@@ -8,8 +8,9 @@
 //! from the `history_days` before the origin (the forecast engine's pure functions with the
 //! pair's stored method, as a forecast run would have made it then); levels are allocated at
 //! internal targets of a grid of multiples of the external one; the window's real demand lines
-//! are played against them; the internal target at which the replayed stock-out rate just meets
-//! `margin * external` is chosen. The run then plans with every target scaled by
+//! are played against them; the internal target at which the replayed stock-out rate just reaches
+//! the bound's goal (the true rate under `external` at the configured one-sided confidence, given
+//! the lines replayed) is chosen, searching below the grid while none passes. The run then plans with every target scaled by
 //! internal / external. The outcome is stored (`replenishment_calibrations`) and reused by the
 //! runs of the next `recalibrate_days`.
 //!
@@ -76,6 +77,9 @@ struct Found {
     pairs: usize,
     lines: u64,
     trials: Vec<calibrate::Trial>,
+    /// The highest replayed rate accepted (the bound's goal).
+    goal: f64,
+    at_limit: bool,
     fallback: Option<String>,
 }
 
@@ -185,6 +189,8 @@ fn backtest(
         pairs: pairs.warm.len(),
         lines: outcome.lines,
         trials: outcome.trials,
+        goal: outcome.goal,
+        at_limit: outcome.at_limit,
         fallback: None,
     };
     if found.lines == 0 {
@@ -226,7 +232,7 @@ fn replay(
     calibrate::calibrate(
         &backtest,
         external,
-        settings.calibration.margin,
+        settings.calibration.confidence,
         constraints,
         |pair, lines| {
             let Ok(i) = pairs.warm.binary_search(&pair) else {

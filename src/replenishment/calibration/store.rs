@@ -40,6 +40,7 @@ fn to_calibration(row: CalibrationRow) -> Result<Calibration, AppError> {
         external_target: row.external_target,
         internal_target: row.internal_target,
         margin: row.margin,
+        at_limit: at_limit(&trials, row.margin * row.external_target, row.fallback.is_some()),
         window_from: row.window_from,
         window_to: row.window_to,
         origins: row.origins,
@@ -48,6 +49,12 @@ fn to_calibration(row: CalibrationRow) -> Result<Calibration, AppError> {
         trials,
         fallback: row.fallback,
     })
+}
+
+/// Whether no trial reached `goal` (a calibration that chose nothing is not at a limit). The
+/// search only stops without a passing trial at the model's limit, so the stored trials say it.
+fn at_limit(trials: &[CalibrationTrial], goal: f64, fallback: bool) -> bool {
+    !fallback && !trials.is_empty() && trials.iter().all(|t| t.stockout_rate > goal * (1.0 + 1e-9))
 }
 
 /// The most recent calibration.
@@ -95,6 +102,12 @@ pub(super) fn store(
     } else {
         found.internal.unwrap_or(external)
     };
+    // Stored as a share of the target (what the fixed margin was); a fallback demanded nothing.
+    let margin = if found.fallback.is_none() && external > 0.0 {
+        found.goal / external
+    } else {
+        1.0
+    };
     let id: i64 = db::write_tx(conn, |conn| {
         diesel::insert_into(c::table)
             .values((
@@ -102,7 +115,7 @@ pub(super) fn store(
                 c::computed_at.eq(now),
                 c::external_target.eq(external),
                 c::internal_target.eq(internal),
-                c::margin.eq(settings.calibration.margin),
+                c::margin.eq(margin),
                 c::window_from.eq(found.window.map(|w| w.0)),
                 c::window_to.eq(found.window.map(|w| w.1)),
                 c::origins.eq(found.origins as i32),
@@ -118,6 +131,7 @@ pub(super) fn store(
         external,
         internal,
         lines = found.lines,
+        at_limit = found.at_limit,
         fallback = found.fallback.as_deref().unwrap_or(""),
         "replenishment calibration"
     );
@@ -127,7 +141,8 @@ pub(super) fn store(
         computed_at: utc(now),
         external_target: external,
         internal_target: internal,
-        margin: settings.calibration.margin,
+        margin,
+        at_limit: found.at_limit,
         window_from: found.window.map(|w| w.0),
         window_to: found.window.map(|w| w.1),
         origins: found.origins as i32,

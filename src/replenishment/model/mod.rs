@@ -107,9 +107,16 @@ pub struct Calibration {
     pub computed_at: DateTime<Utc>,
     /// The configured network target when it was computed.
     pub external_target: f64,
-    /// The internal network target chosen: the replay just meets `margin * external_target`.
+    /// The internal network target chosen: the replay just reaches `margin * external_target`.
     pub internal_target: f64,
+    /// The share of the external target the replayed rate had to reach: the highest replayed
+    /// rate whose upper confidence bound (Wilson, one-sided, at `--calibration-confidence`) over
+    /// `lines_replayed` lines is the target, divided by the target; the fewer lines, the lower.
+    /// (Calibrations stored before the bound carry the fixed 0.85 they used.)
     pub margin: f64,
+    /// No trial reached `margin * external_target`, not even with every pair at the tightest
+    /// levels the model allows: the run plans at those levels and still expects to miss.
+    pub at_limit: bool,
     /// Days replayed (UTC, inclusive).
     pub window_from: Option<NaiveDate>,
     pub window_to: Option<NaiveDate>,

@@ -60,7 +60,7 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
 }
 
 /// Standard normal cdf via erfc (Numerical Recipes' Chebyshev fit, |relative error| < 1.2e-7).
-fn normal_cdf(z: f64) -> f64 {
+pub(crate) fn normal_cdf(z: f64) -> f64 {
     let x = -z / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * x.abs());
     let poly = -x * x - 1.265_512_23

@@ -4,11 +4,13 @@
 //! clustering), so the engine asks the allocation for a tighter internal target than the
 //! external one. Which one is found by replaying the network's own recent history: levels set
 //! at a few internal targets are played against the demand lines that really came, and the
-//! loosest internal target whose replayed stock-out rate meets the external target with a
-//! margin wins. Nothing here knows any particular data set; the simulator's engine and the
-//! service's replenishment runs both call [`calibrate`].
+//! loosest internal target whose replayed stock-out rate is low enough that the true rate is
+//! under the external target at a stated confidence wins (see [`bound`]: the fewer lines the
+//! replay saw, the lower it must land). Nothing here knows any particular data set; the
+//! simulator's engine and the service's replenishment runs both call [`calibrate`].
 
 use super::allocate::sweep_prices;
+use super::bound;
 use super::{levels_of, plan, Constraint, ItemModel, Levels};
 
 /// Levels of one item for the periods from `from` on (until the next entry).
@@ -92,12 +94,12 @@ pub struct Trial {
     pub achieved: f64,
 }
 
-/// The internal target at which the replay would just meet `external * margin`: between the
-/// loosest passing trial and the next looser failing one, interpolated on log scales (the
-/// replayed rate is close to a power of the internal target); without a failing neighbour the
-/// loosest passing trial, and with no passing trial the tightest tried. `None` without trials.
-pub fn choose(trials: &[Trial], external: f64, margin: f64) -> Option<f64> {
-    let goal = external * margin;
+/// The internal target at which the replay would just reach `goal` (a replayed stock-out
+/// rate): between the loosest passing trial and the next looser failing one, interpolated on
+/// log scales (the replayed rate is close to a power of the internal target); without a
+/// failing neighbour the loosest passing trial, and with no passing trial the tightest tried.
+/// `None` without trials.
+pub fn choose(trials: &[Trial], goal: f64) -> Option<f64> {
     let pass = trials
         .iter()
         .filter(|t| t.achieved <= goal)
@@ -112,7 +114,7 @@ pub fn choose(trials: &[Trial], external: f64, margin: f64) -> Option<f64> {
     let Some(fail) = fail else {
         return Some(pass.internal);
     };
-    if pass.achieved <= 0.0 {
+    if pass.achieved <= 0.0 || goal <= 0.0 {
         return Some(pass.internal);
     }
     let w = (goal.ln() - pass.achieved.ln()) / (fail.achieved.ln() - pass.achieved.ln());
@@ -120,8 +122,14 @@ pub fn choose(trials: &[Trial], external: f64, margin: f64) -> Option<f64> {
     Some((pass.internal.ln() + w * (fail.internal.ln() - pass.internal.ln())).exp())
 }
 
-/// Internal targets a calibration tries, as multiples of the external one.
+/// Internal targets a calibration tries first, as multiples of the external one.
 pub const GRID: [f64; 11] = [1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03, 0.015];
+
+/// Below the grid the search goes on halving the internal target until the replay passes or
+/// the levels stop changing (every pair at the top of its curve: the tightest the model
+/// allows). At most this many halvings (2^-40 of the grid's last entry), only so that the loop
+/// ends whatever the curves; no data set reaches it before its levels stop changing.
+pub const MAX_HALVINGS: usize = 40;
 
 /// The models of a backtest: for each origin, the period from which its levels apply and
 /// every pair's model as it was then (rebuilt from the history before the origin).
@@ -148,17 +156,25 @@ pub struct Terms {
 /// What a calibration found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    /// The internal target that would just meet `margin * external` (see [`choose`]).
+    /// The internal target that would just reach `goal` (see [`choose`]).
     pub internal: Option<f64>,
     /// Every internal target replayed, in the order tried.
     pub trials: Vec<Trial>,
     /// Demand lines in one replay of the window.
     pub lines: u64,
+    /// The highest replayed rate accepted: [`bound::allowed_rate`] of the external target
+    /// over `lines` at the calibration's confidence.
+    pub goal: f64,
+    /// No trial reached `goal`, not even with the tightest levels the model allows (or
+    /// [`MAX_HALVINGS`] below the grid): `internal` is the tightest tried.
+    pub at_limit: bool,
 }
 
 /// Replays the window at internal targets of [`GRID`], bisecting it for the loosest entry
-/// whose replayed stock-out rate meets `margin * external` (tighter internal targets replay
-/// fewer stock-outs), and interpolates the internal target with [`choose`].
+/// whose replayed stock-out rate is at most `goal` = [`bound::allowed_rate`] (the true rate is
+/// then under `external` with one-sided `confidence`; tighter internal targets replay fewer
+/// stock-outs), goes on halving below the grid while none passes (see [`MAX_HALVINGS`]), and
+/// interpolates the internal target with [`choose`].
 ///
 /// `constraints(internal)` gives the allocation's constraints at an internal network target
 /// (other targets scaled alike); `None` when the network target is the only one, and then
@@ -168,85 +184,157 @@ pub struct Outcome {
 pub fn calibrate(
     bt: &Backtest,
     external: f64,
-    margin: f64,
+    confidence: f64,
     constraints: Option<&dyn Fn(f64) -> Vec<Constraint>>,
-    mut item: impl FnMut(usize, &mut Vec<(u32, u32)>) -> Terms,
+    item: impl FnMut(usize, &mut Vec<(u32, u32)>) -> Terms,
 ) -> Outcome {
-    let sweeps: Option<Vec<Vec<f64>>> = constraints.is_none().then(|| {
-        let rates: Vec<f64> = GRID.iter().map(|m| external * m).collect();
-        bt.origins
-            .iter()
-            .map(|(_, models)| {
-                let all: Vec<usize> = (0..models.len()).collect();
-                sweep_prices(models, &all, &rates)
-            })
-            .collect()
-    });
-    let (mut trials, mut replayed) = (Vec::new(), 0u64);
-    let (mut lines, mut timeline) = (Vec::new(), Vec::with_capacity(bt.origins.len()));
-    let mut trial = |g: usize| {
-        let internal = external * GRID[g];
-        let per_origin: Vec<Vec<Levels>> = match (&sweeps, constraints) {
-            (Some(prices), _) => bt
-                .origins
-                .iter()
-                .zip(prices)
-                .map(|((_, models), p)| {
-                    models
-                        .iter()
-                        .map(|m| levels_of(m.curve.levels[m.curve.pick(p[g])].s, m.batch))
-                        .collect()
-                })
-                .collect(),
-            (None, Some(cons)) => {
-                let cons = cons(internal);
-                bt.origins.iter().map(|(_, m)| plan(m, &cons).0).collect()
-            }
-            (None, None) => Vec::new(),
-        };
-        let (mut n, mut short) = (0u64, 0u64);
-        for &pair in bt.warm {
-            timeline.clear();
-            timeline.extend(bt.origins.iter().zip(&per_origin).map(|(&(from, _), l)| LevelsFrom {
-                from,
-                s: l[pair].s,
-                order_up_to: l[pair].order_up_to,
-            }));
-            lines.clear();
-            let terms = item(pair, &mut lines);
-            let replay_item = ReplayItem {
-                lines: &lines,
-                lead_periods: terms.lead_periods,
-                moq: terms.moq,
-                pack_size: terms.pack_size,
-                levels: &timeline,
-            };
-            let (l, sh) = replay(&replay_item, bt.start, bt.end, bt.review_every);
-            n += l;
-            short += sh;
-        }
-        let achieved = if n > 0 { short as f64 / n as f64 } else { 0.0 };
-        trials.push(Trial { internal, achieved });
-        replayed = n;
-        achieved <= external * margin
-    };
+    let mut search = Search::new(bt, external, constraints, item);
+    let z = bound::z_of(confidence);
     let (mut lo, mut hi) = (0usize, GRID.len() - 1);
-    if !trial(hi) {
+    let floor = search.trial(external * GRID[hi], Some(hi));
+    // Every replay sees the same lines, so the bound is known after the first.
+    let goal = bound::allowed_rate(external, search.lines, z);
+    let mut at_limit = false;
+    if floor.1 > goal {
         lo = hi;
+        at_limit = !search.below_grid(external * GRID[hi], goal);
     }
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if trial(mid) {
+        if search.trial(external * GRID[mid], Some(mid)).1 <= goal {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
     Outcome {
-        internal: choose(&trials, external, margin),
-        trials,
-        lines: replayed,
+        internal: choose(&search.trials, goal),
+        trials: search.trials,
+        lines: search.lines,
+        goal,
+        at_limit,
     }
+}
+
+/// The state of one calibration's search: models, the grid's prices, the trials so far.
+struct Search<'a, 'b, F> {
+    bt: &'b Backtest<'a>,
+    constraints: Option<&'b dyn Fn(f64) -> Vec<Constraint>>,
+    /// Per origin, the network price of every grid target (network target only).
+    grid_prices: Option<Vec<Vec<f64>>>,
+    item: F,
+    trials: Vec<Trial>,
+    lines: u64,
+    previous: Vec<Vec<Levels>>,
+    buf: Vec<(u32, u32)>,
+    timeline: Vec<LevelsFrom>,
+}
+
+impl<'a, 'b, F: FnMut(usize, &mut Vec<(u32, u32)>) -> Terms> Search<'a, 'b, F> {
+    fn new(
+        bt: &'b Backtest<'a>,
+        external: f64,
+        constraints: Option<&'b dyn Fn(f64) -> Vec<Constraint>>,
+        item: F,
+    ) -> Self {
+        let grid_prices = constraints.is_none().then(|| {
+            let rates: Vec<f64> = GRID.iter().map(|m| external * m).collect();
+            bt.origins
+                .iter()
+                .map(|(_, models)| network_prices(models, &rates))
+                .collect()
+        });
+        Search {
+            bt,
+            constraints,
+            grid_prices,
+            item,
+            trials: Vec::new(),
+            lines: 0,
+            previous: Vec::new(),
+            buf: Vec::new(),
+            timeline: Vec::with_capacity(bt.origins.len()),
+        }
+    }
+
+    /// Every origin's levels at `internal` (`grid`: its index in [`GRID`], priced already).
+    fn levels_at(&self, internal: f64, grid: Option<usize>) -> Vec<Vec<Levels>> {
+        let origins = &self.bt.origins;
+        if let Some(cons) = self.constraints {
+            let cons = cons(internal);
+            return origins.iter().map(|(_, m)| plan(m, &cons).0).collect();
+        }
+        let pick = |models: &[ItemModel], price: f64| -> Vec<Levels> {
+            models
+                .iter()
+                .map(|m| levels_of(m.curve.levels[m.curve.pick(price)].s, m.batch))
+                .collect()
+        };
+        match (&self.grid_prices, grid) {
+            (Some(prices), Some(g)) => origins.iter().zip(prices).map(|((_, m), p)| pick(m, p[g])).collect(),
+            _ => origins
+                .iter()
+                .map(|(_, m)| pick(m, network_prices(m, &[internal])[0]))
+                .collect(),
+        }
+    }
+
+    /// Replays the window at `internal`; returns whether the levels differ from the previous
+    /// trial's and the replayed rate.
+    fn trial(&mut self, internal: f64, grid: Option<usize>) -> (bool, f64) {
+        let per_origin = self.levels_at(internal, grid);
+        let changed = per_origin != self.previous;
+        let (mut n, mut short) = (0u64, 0u64);
+        for &pair in self.bt.warm {
+            self.timeline.clear();
+            let at = self.bt.origins.iter().zip(&per_origin);
+            self.timeline.extend(at.map(|(&(from, _), l)| LevelsFrom {
+                from,
+                s: l[pair].s,
+                order_up_to: l[pair].order_up_to,
+            }));
+            self.buf.clear();
+            let terms = (self.item)(pair, &mut self.buf);
+            let replay_item = ReplayItem {
+                lines: &self.buf,
+                lead_periods: terms.lead_periods,
+                moq: terms.moq,
+                pack_size: terms.pack_size,
+                levels: &self.timeline,
+            };
+            let (l, sh) = replay(&replay_item, self.bt.start, self.bt.end, self.bt.review_every);
+            n += l;
+            short += sh;
+        }
+        let achieved = if n > 0 { short as f64 / n as f64 } else { 0.0 };
+        self.trials.push(Trial { internal, achieved });
+        self.lines = n;
+        self.previous = per_origin;
+        (changed, achieved)
+    }
+
+    /// Halves the internal target below `from` until a replay reaches `goal` (true) or the
+    /// levels stop changing, or after [`MAX_HALVINGS`] (false: the model's limit).
+    fn below_grid(&mut self, from: f64, goal: f64) -> bool {
+        let mut internal = from;
+        for _ in 0..MAX_HALVINGS {
+            internal *= 0.5;
+            let (changed, achieved) = self.trial(internal, None);
+            if achieved <= goal {
+                return true;
+            }
+            if !changed {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+/// The network price meeting each of `rates` over every model.
+fn network_prices(models: &[ItemModel], rates: &[f64]) -> Vec<f64> {
+    let all: Vec<usize> = (0..models.len()).collect();
+    sweep_prices(models, &all, rates)
 }
 
 #[cfg(test)]
@@ -286,14 +374,72 @@ mod tests {
         let t = |internal, achieved| Trial { internal, achieved };
         let trials = [t(0.01, 0.02), t(0.005, 0.009), t(0.0025, 0.006), t(0.001, 0.003)];
         // Between 0.0025 (0.6%) and 0.005 (0.9%), nearer the passing end: 0.8% is 71% of the way.
-        let c = choose(&trials, 0.01, 0.8).expect("chosen");
+        let c = choose(&trials, 0.008).expect("chosen");
         assert!(c > 0.0025 && c < 0.005, "{c}");
         assert!(
             (c - 0.0025 * 2f64.powf((0.8f64 / 0.6).ln() / 1.5f64.ln())).abs() < 1e-9,
             "{c}"
         );
-        assert_eq!(choose(&trials[3..], 0.01, 0.8), Some(0.001));
-        assert_eq!(choose(&trials[..1], 0.01, 0.8), Some(0.01));
-        assert_eq!(choose(&[], 0.01, 0.8), None);
+        assert_eq!(choose(&trials[3..], 0.008), Some(0.001));
+        assert_eq!(choose(&trials[..1], 0.008), Some(0.01));
+        assert_eq!(choose(&[], 0.008), None);
+    }
+
+    /// One pair, curve s = 0..=8 with 10^-s expected stock-out lines per period (one line a
+    /// period), its history `qty` units every period, lead 1, reviewed every period.
+    fn search_on(qty: u32) -> Outcome {
+        use crate::forecast::Method;
+        use crate::replenishment::policy::Level;
+        let levels = (0..=8)
+            .map(|s| Level {
+                s,
+                value: 100.0 * s as f64,
+                stockout_lines: 10f64.powi(-(s as i32)),
+            })
+            .collect();
+        let model = ItemModel {
+            method: Method::Ses,
+            level: f64::from(qty),
+            batch: 1,
+            curve: crate::replenishment::allocate::Curve { levels, line_rate: 1.0 },
+        };
+        let models = [model];
+        let history: Vec<(u32, u32)> = (0..200).map(|p| (p, qty)).collect();
+        let bt = Backtest {
+            origins: vec![(0, &models[..])],
+            start: 0,
+            end: 200,
+            review_every: 1,
+            warm: &[0],
+        };
+        calibrate(&bt, 0.01, 0.95, None, |_, lines| {
+            lines.extend_from_slice(&history);
+            Terms {
+                lead_periods: 1,
+                moq: 1,
+                pack_size: 1,
+            }
+        })
+    }
+
+    #[test]
+    fn the_search_goes_below_the_grid_until_the_replay_passes() {
+        let found = search_on(3);
+        let internal = found.internal.expect("chosen");
+        assert!(!found.at_limit, "{found:?}");
+        assert!(internal < 0.01 * GRID[GRID.len() - 1], "{found:?}");
+        assert!(found.trials.iter().any(|t| t.achieved <= found.goal));
+        // 200 lines: the bound leaves 1 % - 1.645 sqrt(0.0099 / 200) < 0: only no stock-out passes.
+        assert_eq!(found.goal, 0.0);
+    }
+
+    #[test]
+    fn the_search_stops_at_the_models_tightest_levels_and_says_so() {
+        let found = search_on(30);
+        assert!(found.at_limit, "{found:?}");
+        let tightest = found.trials.iter().map(|t| t.internal).fold(f64::INFINITY, f64::min);
+        assert_eq!(found.internal, Some(tightest));
+        // It stopped because the levels stopped changing, not at the halvings' cap.
+        assert!(found.trials.len() < 2 + MAX_HALVINGS, "{}", found.trials.len());
     }
 }

@@ -14,6 +14,7 @@
 //!    history ([`calibrate`]), because the model does not see its own forecast errors.
 
 pub mod allocate;
+pub mod bound;
 pub mod calibrate;
 pub mod dist;
 pub mod explain;

@@ -7,8 +7,8 @@ use super::super::scenario::Scenario;
 use super::Engine;
 
 impl Engine {
-    /// Replays the recent history at internal targets of the grid (bisecting it) and takes
-    /// the one that would just meet `margin * external` (see [`calibrate::choose`]).
+    /// Replays the recent history at internal targets of the grid (bisecting it, then below
+    /// it) and takes the one that would just reach the bound's goal (see [`calibrate::calibrate`]).
     pub(super) fn calibrate(&mut self, s: &Scenario, n: usize) {
         let ext = self.external(s);
         self.last_calibration = n;
@@ -63,7 +63,7 @@ impl Engine {
             None => None,
         };
         let n_parts = s.n_parts();
-        let outcome = calibrate::calibrate(&backtest, ext, self.p.margin, constraints, |pair, lines| {
+        let outcome = calibrate::calibrate(&backtest, ext, self.p.confidence, constraints, |pair, lines| {
             let all = &s.demand.pair_lines[pair];
             // The window's lines only: the scenario also holds the future the engine cannot see.
             let from = all.partition_point(|&(p, _)| (p as usize) < start);
@@ -76,10 +76,15 @@ impl Engine {
                 pack_size: part.pack_size,
             }
         });
-        let trials = outcome.trials;
         if let Some(t) = outcome.internal {
             self.internal = t;
         }
-        self.log.push((n, self.internal, trials));
+        self.log.push(super::CalibrationLog {
+            observed: n,
+            internal: self.internal,
+            goal: outcome.goal,
+            at_limit: outcome.at_limit,
+            trials: outcome.trials,
+        });
     }
 }

@@ -27,6 +27,20 @@ mod models;
 pub use models::forecast_params;
 pub(crate) use models::{build_models, lines_before};
 
+/// One calibration of a simulated run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationLog {
+    /// Periods observed when it ran.
+    pub observed: usize,
+    /// The internal target chosen.
+    pub internal: f64,
+    /// The highest replayed rate accepted (the bound's goal).
+    pub goal: f64,
+    /// No trial reached the goal, not even at the tightest levels the model allows.
+    pub at_limit: bool,
+    pub trials: Vec<Trial>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineParams {
     pub transfers: bool,
@@ -45,8 +59,9 @@ pub struct EngineParams {
     pub backtest_days: u32,
     /// Forecast refresh interval inside a replay; coarser than live to keep replays cheap.
     pub backtest_refresh_days: u32,
-    /// The replay must reach `margin * target`: a replay is one sample of a noisy future.
-    pub margin: f64,
+    /// One-sided confidence that the replayed levels' true rate is under the target
+    /// ([`crate::replenishment::bound`]): a replay is one sample of a noisy future.
+    pub confidence: f64,
     /// Skips calibration and uses this internal target (for experiments and tests).
     pub fixed_internal: Option<f64>,
 }
@@ -64,7 +79,7 @@ impl Default for EngineParams {
             recalibrate_days: 91,
             backtest_days: 365,
             backtest_refresh_days: 28,
-            margin: 0.85,
+            confidence: crate::replenishment::bound::CONFIDENCE,
             fixed_internal: None,
         }
     }
@@ -88,8 +103,8 @@ pub struct Engine {
     /// Replay models by origin period (multiples of the replay step), reused by the next
     /// calibration whose window still covers them: each origin is modelled once.
     replay_models: BTreeMap<usize, Vec<ItemModel>>,
-    /// `(observed periods, chosen internal target, trials)` of each calibration.
-    log: Vec<(usize, f64, Vec<Trial>)>,
+    /// Each calibration's outcome.
+    log: Vec<CalibrationLog>,
 }
 
 impl Engine {
@@ -118,12 +133,21 @@ impl Engine {
         let cal: Vec<String> = self
             .log
             .iter()
-            .map(|(n, t, _)| format!("{n}:{:.4}%", t * 100.0))
+            .map(|c| {
+                // `!`: no trial reached the goal even at the tightest levels the model allows.
+                let limit = if c.at_limit { "!" } else { "" };
+                format!(
+                    "{}:{:.4}%<={:.3}%{limit}",
+                    c.observed,
+                    c.internal * 100.0,
+                    c.goal * 100.0
+                )
+            })
             .collect();
         format!(
-            "target={:.2}% margin={} floor={} eoq={} refresh_days={} internal targets [{}]",
+            "target={:.2}% confidence={} floor={} eoq={} refresh_days={} internal targets (at observed period: internal <= replay goal, ! at the model's limit) [{}]",
             ext * 100.0,
-            self.p.margin,
+            self.p.confidence,
             self.p.settings.floor_fill_rate,
             self.p.settings.use_eoq,
             self.p.refresh_days,
@@ -132,7 +156,7 @@ impl Engine {
     }
 
     /// Calibration trials, for diagnostics.
-    pub fn calibrations(&self) -> &[(usize, f64, Vec<Trial>)] {
+    pub fn calibrations(&self) -> &[CalibrationLog] {
         &self.log
     }
 
