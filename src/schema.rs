@@ -367,6 +367,9 @@ diesel::table! {
         error -> Nullable<Text>,
         internal_target -> Nullable<Double>,
         calibration_id -> Nullable<BigInt>,
+        proposals_created -> Nullable<BigInt>,
+        proposals_revised -> Nullable<BigInt>,
+        proposals_withdrawn -> Nullable<BigInt>,
     }
 }
 

@@ -17,12 +17,13 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The POST routes that get 20 times the ordinary deadline: a bulk import of a million rows,
-/// forecasting every series or a full replenishment run legitimately take longer than an
-/// ordinary request.
-const LONG_RUNNING: [&str; 3] = [
+/// forecasting every series or a full replenishment run (from the API or the console's run
+/// form) legitimately take longer than an ordinary request.
+const LONG_RUNNING: [&str; 4] = [
     "/api/v1/demand-history",
     "/api/v1/forecasts/run",
     "/api/v1/replenishment/runs",
+    "/console/runs",
 ];
 
 fn has_nul(text: &str) -> bool {

@@ -15,7 +15,7 @@ pub mod openapi;
 pub(crate) mod params;
 pub mod problem;
 pub(crate) mod proposals;
-mod replenishment;
+pub(crate) mod replenishment;
 mod reservations;
 pub(crate) mod stock;
 mod system;

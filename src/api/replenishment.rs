@@ -1,5 +1,5 @@
-//! Replenishment routes: runs, policies and overrides, purchase orders, KPIs (proposals are in
-//! `proposals`).
+//! Replenishment routes: runs, policies and overrides, purchase orders (in
+//! `replenishment_orders.rs`), KPIs (proposals are in `proposals`).
 
 use actix_web::{web, HttpResponse};
 
@@ -8,17 +8,16 @@ use super::extract::{need, Caller, Command};
 use super::params::Query;
 use super::params::{Format, Listing};
 use super::{long_run, mutate, ok_json, resource, respond, snapshot, with_conn, AppState, Changed, Page};
-use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::replenishment::at_risk::{self, AtRiskFilter, AtRiskPair};
-use crate::replenishment::model::{
-    KpiAnswer, KpiFilter, LineAmendment, Policy, PolicyFilter, PolicyOverride, PurchaseOrder, PurchaseOrderFilter,
-    RunRequest, RunSummary,
-};
+use crate::replenishment::model::{KpiAnswer, KpiFilter, Policy, PolicyFilter, PolicyOverride, RunRequest, RunSummary};
 use crate::replenishment::runs::RunFilter;
-use crate::replenishment::{kpis, order_changes, planning, policies, purchase_orders, runs};
-use crate::stock::ledger::Actor;
+use crate::replenishment::{kpis, planning, policies, runs};
+
+#[path = "replenishment_orders.rs"]
+mod orders;
+pub(crate) use orders::*;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -85,7 +84,18 @@ pub async fn run(
     cmd: Command<Option<RunRequest>>,
 ) -> Result<HttpResponse, AppError> {
     let Command { input, idempotency } = cmd;
-    let input = input.unwrap_or_default();
+    let stored = start_run(&state, caller, input.unwrap_or_default(), idempotency).await?;
+    Ok(respond(stored))
+}
+
+/// Runs replenishment for a key without warehouse limits (a run plans the whole network),
+/// audited as `replenishment.run`; the console's run form calls it too.
+pub(crate) async fn start_run(
+    state: &AppState,
+    caller: Caller<need::ReplenishmentWrite>,
+    input: RunRequest,
+    idempotency: Option<crate::idempotency::IdempotentRequest>,
+) -> Result<crate::idempotency::StoredResponse, AppError> {
     if caller.principal.visible_warehouses().is_some() {
         return Err(AppError::Forbidden(
             "a run plans the whole network: use a key without warehouse limits".into(),
@@ -93,12 +103,11 @@ pub async fn run(
     }
     let settings = state.replenishment.clone();
     let action = ("replenishment.run", "replenishment_run");
-    let stored = long_run(&state, caller, idempotency, action, move |conn, actor| {
+    long_run(state, caller, idempotency, action, move |conn, actor| {
         let summary = planning::run(conn, &settings, &input, "manual", actor)?;
         Ok(Changed::new(summary.id, summary))
     })
-    .await?;
-    Ok(respond(stored))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/replenishment/runs", tag = "replenishment", params(RunFilter),
@@ -214,138 +223,6 @@ where
     )
     .await?;
     Ok(respond(stored))
-}
-
-#[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "replenishment", params(PurchaseOrderFilter),
-    responses(
-        (status = 200, description = "Purchase orders, oldest first", body = Page<PurchaseOrder>)))]
-pub async fn list_orders(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentRead>,
-    filter: Query<PurchaseOrderFilter>,
-) -> Result<HttpResponse, AppError> {
-    let scope = caller.principal.warehouses.clone();
-    let page = with_conn(&state.pool, move |conn| {
-        purchase_orders::list(conn, &filter, scope.as_deref())
-    })
-    .await?;
-    Ok(ok_json(&Page::from(page)))
-}
-
-#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "replenishment",
-    params(("id" = String, Path, description = "Purchase order id, or its number (`PO-…`)")),
-    responses(
-        (status = 200, description = "The purchase order and its lines", body = PurchaseOrder),
-        (status = 404, description = "Unknown purchase order")))]
-pub async fn get_order(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentRead>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let key = key.into_inner();
-    let order = with_conn(&state.pool, move |conn| purchase_orders::get_by_key(conn, &key)).await?;
-    caller.principal.require_warehouse(&order.warehouse)?;
-    Ok(ok_json(&order))
-}
-
-/// The order, once the caller is known to see its warehouse.
-fn visible_order(conn: &mut AnyConnection, principal: &Principal, key: &str) -> Result<PurchaseOrder, AppError> {
-    let order = purchase_orders::get_by_key(conn, key)?;
-    principal.require_warehouse(&order.warehouse)?;
-    Ok(order)
-}
-
-/// A change to one order, audited with the order before and after.
-async fn change_order<F>(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    key: String,
-    (idempotency, action): (Option<crate::idempotency::IdempotentRequest>, &'static str),
-    work: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: FnOnce(&mut AnyConnection, &str, &Actor) -> Result<PurchaseOrder, AppError> + Send + 'static,
-{
-    let stored = mutate(
-        &state,
-        caller,
-        idempotency,
-        200,
-        (action, "purchase_order"),
-        move |conn, principal, actor| {
-            let before = visible_order(conn, principal, &key)?;
-            let after = work(conn, &key, actor)?;
-            Ok(Changed::replacing(after.id, &before, after))
-        },
-    )
-    .await?;
-    Ok(respond(stored))
-}
-
-#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/cancel", tag = "replenishment",
-    params(("id" = String, Path, description = "Purchase order id or number"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 200, description = "Every outstanding unit is cancelled and comes off on_order: `cancelled` when nothing had arrived, else `closed`", body = PurchaseOrder),
-        (status = 404, description = "Unknown purchase order"),
-        (status = 409, description = "The order has nothing outstanding")))]
-pub async fn cancel_order(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    key: web::Path<String>,
-    cmd: Command<Option<serde_json::Value>>,
-) -> Result<HttpResponse, AppError> {
-    let work = |conn: &mut AnyConnection, key: &str, actor: &Actor| order_changes::cancel(conn, key, actor);
-    change_order(
-        state,
-        caller,
-        key.into_inner(),
-        (cmd.idempotency, "purchase_order.cancel"),
-        work,
-    )
-    .await
-}
-
-#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/lines/{part_number}/close", tag = "replenishment",
-    params(("id" = String, Path, description = "Purchase order id or number"), ("part_number" = String, Path, description = "Part on the order"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 200, description = "The rest of the line is closed and comes off on_order", body = PurchaseOrder),
-        (status = 400, description = "The part is not on the order"),
-        (status = 404, description = "Unknown purchase order"),
-        (status = 409, description = "Nothing outstanding on the line or the order")))]
-pub async fn close_line(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    path: web::Path<(String, String)>,
-    cmd: Command<Option<serde_json::Value>>,
-) -> Result<HttpResponse, AppError> {
-    let (key, part_number) = path.into_inner();
-    let work = move |conn: &mut AnyConnection, key: &str, actor: &Actor| {
-        order_changes::close_line(conn, key, &part_number, actor)
-    };
-    change_order(state, caller, key, (cmd.idempotency, "purchase_order.close_line"), work).await
-}
-
-#[utoipa::path(patch, path = "/api/v1/purchase-orders/{id}/lines/{part_number}", tag = "replenishment", request_body = LineAmendment,
-    params(("id" = String, Path, description = "Purchase order id or number"), ("part_number" = String, Path, description = "Part on the order"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 200, description = "The line is amended; on_order moved by the quantity's change", body = PurchaseOrder),
-        (status = 400, description = "Invalid input, or the part is not on the order"),
-        (status = 404, description = "Unknown purchase order"),
-        (status = 409, description = "The order has nothing outstanding")))]
-pub async fn amend_line(
-    state: web::Data<AppState>,
-    caller: Caller<need::ReplenishmentWrite>,
-    path: web::Path<(String, String)>,
-    cmd: Command<LineAmendment>,
-) -> Result<HttpResponse, AppError> {
-    let (key, part_number) = path.into_inner();
-    let Command { input, idempotency } = cmd;
-    let work = move |conn: &mut AnyConnection, key: &str, actor: &Actor| {
-        order_changes::amend_line(conn, key, &part_number, &input, actor)
-    };
-    change_order(state, caller, key, (idempotency, "purchase_order.amend_line"), work).await
 }
 
 #[utoipa::path(get, path = "/api/v1/kpis", tag = "replenishment",

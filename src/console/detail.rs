@@ -10,11 +10,11 @@ use serde::Deserialize;
 use spares_core::replenishment::projection;
 
 use super::layout::{page, respond};
-use super::{parse_form, see_other, SignedIn};
-use crate::api::extract::{need, Caller};
+use super::{see_other, SignedIn};
+use crate::api::extract::need;
 use crate::api::proposals::{edit_one, visible};
 use crate::api::{with_conn, AppState};
-use crate::audit::{self, AuditEntry, AuditFilter};
+use crate::audit::AuditEntry;
 use crate::auth::{Permission, Principal};
 use crate::catalog::{parts, suppliers, warehouses};
 use crate::db::AnyConnection;
@@ -125,17 +125,7 @@ fn load(
     let stock = allows(Permission::AvailabilityRead)
         .then(|| balances::availability(conn, &part.part_number, principal.visible_warehouses()))
         .transpose()?;
-    let audit = allows(Permission::Administer)
-        .then(|| {
-            let filter = AuditFilter {
-                entity_type: Some("proposal".into()),
-                entity_id: Some(id.to_string()),
-                limit: Some(100),
-                ..Default::default()
-            };
-            audit::list(conn, &filter).map(|(entries, _)| entries)
-        })
-        .transpose()?;
+    let audit = super::trail::entries(conn, principal, "proposal", id)?;
     let preview =
         edit.map(|edit| crate::replenishment::review::preview(conn, id, &edit, review_days).map(|(_, figure)| figure));
     Ok(Data {
@@ -151,16 +141,11 @@ fn load(
 }
 
 async fn detail(req: HttpRequest, who: SignedIn, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
-    let caller = match Caller::<need::ReplenishmentRead>::signed_in(who.session.principal.clone(), &req) {
-        Ok(caller) => caller,
-        Err(e) => return who.error(&e),
-    };
-    let query: Preview = match serde_html_form::from_str(req.query_string()) {
-        Ok(q) => q,
-        Err(e) => return who.error(&AppError::validation("query", e.to_string())),
-    };
-    let edit = match query.edit() {
-        Ok(edit) => edit,
+    let found = who
+        .page_request::<need::ReplenishmentRead, Preview>(&req)
+        .and_then(|(caller, query)| Ok((query.edit()?, caller, query)));
+    let (edit, caller, query) = match found {
+        Ok(found) => found,
         Err(e) => return who.error(&e),
     };
     let (id, principal) = (id.into_inner(), caller.principal.clone());
@@ -178,7 +163,6 @@ async fn detail(req: HttpRequest, who: SignedIn, state: web::Data<AppState>, id:
 
 #[derive(Deserialize)]
 struct EditForm {
-    csrf: String,
     qty: Option<String>,
     supplier: Option<String>,
 }
@@ -191,15 +175,9 @@ async fn save(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    // The role is checked before the body is read, as the API does.
-    let caller = match Caller::<need::ReplenishmentWrite>::signed_in(who.session.principal.clone(), &req) {
-        Ok(caller) => caller,
-        Err(e) => return who.error(&e),
-    };
     let id = id.into_inner();
     let outcome = async {
-        let form: EditForm = parse_form(&body)?;
-        who.check_csrf(&form.csrf)?;
+        let (caller, form) = who.form_request::<need::ReplenishmentWrite, EditForm>(&req, &body)?;
         let edit = edit_from(form.qty.as_deref(), form.supplier.as_deref())?
             .ok_or_else(|| AppError::validation("qty", "change the quantity or the supplier"))?;
         edit_one(&state, caller, id, edit, None).await

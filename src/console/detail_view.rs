@@ -150,7 +150,7 @@ fn edit_form(lang: Lang, who: &SignedIn, query: &Preview, data: &Data) -> Markup
         @match &data.preview {
             Some(Ok(figure)) => {
                 h3 { (lang.t("detail.previewed")) }
-                p { (lang.t("worklist.quantity")) ": " (figure.quantity) " · " (lang.t("worklist.value")) ": " (figure.value)
+                p { (lang.t("worklist.quantity")) ": " (figure.quantity) " · " (lang.t("worklist.value")) ": " (format!("{:.2}", figure.value))
                     @if let Some(s) = &figure.supplier { " · " (s) } }
                 @if let Some(e) = &figure.explanation { (explanation(lang, e)) }
                 @if who.session.principal.role.allows(Permission::ReplenishmentWrite) {
@@ -174,7 +174,7 @@ fn others(lang: Lang, data: &Data) -> Markup {
             h2 { (lang.t("detail.suppliers")) }
             table { thead { tr { th { (lang.t("worklist.supplier")) } th { (lang.t("detail.lead_time")) } th { "MOQ" } th { (lang.t("detail.pack")) } th { (lang.t("worklist.unit_price")) } th {} } }
                 tbody { @for t in terms { tr {
-                    td { (t.supplier) } td.num { (t.lead_time_days) } td.num { (t.moq) } td.num { (t.pack_size) } td.num { (t.unit_price) }
+                    td { (t.supplier) } td.num { (t.lead_time_days) } td.num { (t.moq) } td.num { (t.pack_size) } td.num { (format!("{:.2}", t.unit_price)) }
                     td { @if t.preferred { span.mark { (lang.t("detail.preferred")) } } }
                 } } }
             }
@@ -228,7 +228,7 @@ pub fn render(lang: Lang, who: &SignedIn, query: &Preview, data: &Data) -> Marku
         p { a href="/console/proposals" { "← " (lang.t("worklist.title")) } }
         p.lead {
             code { (p.part_number) } " " (data.description) " · " (p.warehouse) " (" (p.region) ") · "
-            (lang.t(&format!("kind.{kind}"))) " " (source) " · " (p.quantity) " × " (p.unit_price) " = " (p.value)
+            (lang.t(&format!("kind.{kind}"))) " " (source) " · " (p.quantity) " × " (format!("{:.2}", p.unit_price)) " = " (format!("{:.2}", p.value))
             " · " (lang.t(&format!("status.{}", p.status.as_str())))
             @if p.locked { " " span.mark { (lang.t("worklist.edited")) } }
         }

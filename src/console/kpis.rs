@@ -1,6 +1,7 @@
 //! The KPI page: stock-out rate, fill rate, inventory value and turnover week by week (charts
-//! drawn on the server) for the network, a region or a warehouse, and the last 30 days per
-//! region. Figures come from the API's own `kpis::compute`, with the key's warehouse scope.
+//! drawn on the server) for the network or a region, the last 30 days per region, and the
+//! pairs at risk. Figures come from the API's own `kpis::compute` and `at_risk::list`, with the
+//! key's warehouse scope; the at-risk list needs stock reads, as `GET /at-risk` does.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,12 +14,17 @@ use super::chart::{self, Chart, Series};
 use super::i18n::Lang;
 use super::layout::{page, respond};
 use super::SignedIn;
-use crate::api::extract::{need, Caller};
+use crate::api::extract::need;
 use crate::api::{with_conn, AppState};
+use crate::auth::Permission;
 use crate::catalog::regions;
 use crate::db::AnyConnection;
 use crate::error::AppError;
+use crate::replenishment::at_risk::{self, AtRiskFilter};
 use crate::replenishment::kpis::{self, KpiFilter, Kpis};
+
+#[path = "kpis_risk.rs"]
+mod risk;
 
 /// Weeks the charts cover.
 const WEEKS: i64 = 12;
@@ -30,6 +36,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Default, Deserialize)]
 struct Query {
     region: Option<String>,
+    /// The at-risk list's order (`days_of_cover` or `value_at_risk`) and page.
+    sort: Option<String>,
+    cursor: Option<String>,
 }
 
 struct Data {
@@ -37,6 +46,8 @@ struct Data {
     weekly: Vec<Kpis>,
     /// The last 30 days per region (code, figures).
     regions: Vec<(String, Kpis)>,
+    /// A page of the pairs at risk and the next page's cursor (for keys that read stock).
+    at_risk: Option<risk::AtRisk>,
 }
 
 fn filter(from: NaiveDate, to: NaiveDate, region: Option<String>) -> KpiFilter {
@@ -48,8 +59,16 @@ fn filter(from: NaiveDate, to: NaiveDate, region: Option<String>) -> KpiFilter {
     }
 }
 
-fn load(conn: &mut AnyConnection, region: Option<String>, scope: Option<&[String]>) -> Result<Data, AppError> {
+fn load(
+    conn: &mut AnyConnection,
+    region: Option<String>,
+    risks: Option<AtRiskFilter>,
+    scope: Option<&[String]>,
+) -> Result<Data, AppError> {
     let today = Utc::now().date_naive();
+    let at_risk = risks
+        .map(|filter| at_risk::list(conn, &filter, scope, today).map(|(pairs, next)| risk::AtRisk { pairs, next }))
+        .transpose()?;
     let mut weekly = Vec::new();
     for back in (0..WEEKS).rev() {
         let to = today - Duration::weeks(back);
@@ -71,21 +90,23 @@ fn load(conn: &mut AnyConnection, region: Option<String>, scope: Option<&[String
     Ok(Data {
         weekly,
         regions: per_region,
+        at_risk,
     })
 }
 
 async fn kpi_page(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -> HttpResponse {
-    let caller = match Caller::<need::ReplenishmentRead>::signed_in(who.session.principal.clone(), &req) {
-        Ok(caller) => caller,
+    let (caller, query) = match who.page_request::<need::ReplenishmentRead, Query>(&req) {
+        Ok(found) => found,
         Err(e) => return who.error(&e),
     };
-    let query: Query = match serde_html_form::from_str(req.query_string()) {
-        Ok(q) => q,
-        Err(e) => return who.error(&AppError::validation("query", e.to_string())),
-    };
     let region = query.region.clone().filter(|r| !r.trim().is_empty());
+    let risks = caller
+        .principal
+        .role
+        .allows(Permission::StockRead)
+        .then(|| risk::filter(region.clone(), &query.sort, &query.cursor));
     let scope = caller.principal.warehouses.clone();
-    match with_conn(&state.pool, move |conn| load(conn, region, scope.as_deref())).await {
+    match with_conn(&state.pool, move |conn| load(conn, region, risks, scope.as_deref())).await {
         Ok(data) => {
             let lang = who.lang;
             let body = render(lang, &query, &data);
@@ -159,5 +180,6 @@ fn render(lang: Lang, query: &Query, data: &Data) -> Markup {
                 td.num { (k.open_proposals) } td.num { (k.late_purchase_orders) }
             } } }
         }
+        @if let Some(found) = &data.at_risk { (risk::render(lang, chosen, query.sort.as_deref(), found)) }
     }
 }

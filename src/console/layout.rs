@@ -10,12 +10,13 @@ use super::SignedIn;
 use crate::auth::Permission;
 
 /// The navigation: each entry shows only to roles that may open it.
-const NAV: [(&str, &str, Permission); 6] = [
+const NAV: [(&str, &str, Permission); 7] = [
     ("/console/stock", "nav.stock", Permission::StockRead),
     ("/console/transfers", "wh.nav_transfers", Permission::StockRead),
     ("/console/proposals", "nav.worklist", Permission::ReplenishmentRead),
     ("/console/orders", "nav.orders", Permission::ReplenishmentRead),
     ("/console/kpis", "nav.kpis", Permission::ReplenishmentRead),
+    ("/console/runs", "nav.runs", Permission::ReplenishmentRead),
     (
         "/console/availability",
         "nav.availability",

@@ -13,9 +13,13 @@ mod kpis;
 mod layout;
 mod movements;
 mod once;
+mod order;
 mod orders;
+mod request;
+mod runs;
 pub mod session;
 mod stock;
+mod trail;
 mod transfers;
 mod worklist;
 
@@ -69,6 +73,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(detail::configure)
                 .configure(kpis::configure)
                 .configure(orders::configure)
+                .configure(order::configure)
+                .configure(runs::configure)
                 .configure(availability::configure)
                 .configure(stock::configure)
                 .configure(movements::configure)

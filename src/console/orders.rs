@@ -1,5 +1,6 @@
-//! Purchase orders (read-only so far): the orders of the key's warehouses, newest page by page,
-//! filtered by status, from the API's own `purchase_orders::list` and scope.
+//! Purchase orders: the orders of the key's warehouses, oldest first as the API lists them,
+//! page by page, filtered by status, from the API's own `purchase_orders::list` and scope;
+//! each leads to its page (`order.rs`), where it can be changed.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -8,7 +9,7 @@ use serde::Deserialize;
 
 use super::layout::{encode, page, respond};
 use super::SignedIn;
-use crate::api::extract::{need, Caller};
+use crate::api::extract::need;
 use crate::api::{with_conn, AppState};
 use crate::error::AppError;
 use crate::replenishment::model::{PurchaseOrderFilter, PurchaseOrderStatus};
@@ -25,13 +26,9 @@ struct Query {
 }
 
 async fn orders(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -> HttpResponse {
-    let caller = match Caller::<need::ReplenishmentRead>::signed_in(who.session.principal.clone(), &req) {
-        Ok(caller) => caller,
+    let (caller, query) = match who.page_request::<need::ReplenishmentRead, Query>(&req) {
+        Ok(found) => found,
         Err(e) => return who.error(&e),
-    };
-    let query: Query = match serde_html_form::from_str(req.query_string()) {
-        Ok(q) => q,
-        Err(e) => return who.error(&AppError::validation("query", e.to_string())),
     };
     let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -66,20 +63,21 @@ async fn orders(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -> 
                 select name="status" {
                     option value="" { (lang.t("worklist.any")) }
                     @for s in ["open", "partially_received", "received", "closed", "cancelled"] {
-                        option value=(s) selected[s == chosen] { (s) }
+                        option value=(s) selected[s == chosen] { (lang.t(&format!("po.status.{s}"))) }
                     }
                 }
             }
             button type="submit" { (lang.t("worklist.filter")) }
         }
         table {
-            thead { tr { th { (lang.t("orders.number")) } th { (lang.t("worklist.supplier")) } th { (lang.t("worklist.warehouse")) } th { (lang.t("worklist.status")) } th { (lang.t("orders.lines")) } th { (lang.t("worklist.value")) } } }
+            thead { tr { th { (lang.t("orders.number")) } th { (lang.t("worklist.supplier")) } th { (lang.t("worklist.warehouse")) } th { (lang.t("worklist.status")) } th { (lang.t("orders.lines")) } th { (lang.t("worklist.value")) } th { (lang.t("po.expected")) } } }
             tbody {
                 @for o in &list { tr {
-                    td { code { (o.number) } } td { (o.supplier) } td { (o.warehouse) } td { (o.status.as_str()) }
-                    td.num { (o.lines.len()) } td.num { (o.value) }
+                    td { a href={ "/console/orders/" (o.id) } { code { (o.number) } } } td { (o.supplier) } td { (o.warehouse) }
+                    td { (lang.t(&format!("po.status.{}", o.status.as_str()))) }
+                    td.num { (o.lines.len()) } td.num { (format!("{:.2}", o.value)) } td { (o.expected_at.format("%Y-%m-%d")) }
                 } }
-                @if list.is_empty() { tr { td colspan="6" { (lang.t("orders.none")) } } }
+                @if list.is_empty() { tr { td colspan="7" { (lang.t("orders.none")) } } }
             }
         }
         div.pager { @if let Some(next) = &next {

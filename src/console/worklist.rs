@@ -7,7 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::layout::{page, respond};
-use super::{parse_form, see_other, SignedIn};
+use super::request::given;
+use super::{see_other, SignedIn};
 use crate::api::extract::{need, Caller};
 use crate::api::proposals::{approve_ids, edit_one, reject_one};
 use crate::api::{with_conn, AppState};
@@ -42,10 +43,6 @@ pub struct Query {
     /// What the last action did (after POST-redirect-GET): `approved`, `rejected`, `saved`.
     pub done: Option<String>,
     pub n: Option<usize>,
-}
-
-fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 impl Query {
@@ -131,11 +128,11 @@ impl Query {
 }
 
 async fn worklist(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -> HttpResponse {
-    let query: Query = match serde_html_form::from_str(req.query_string()) {
-        Ok(q) => q,
-        Err(e) => return who.error(&AppError::validation("query", e.to_string())),
+    let (caller, query) = match who.page_request::<need::ReplenishmentRead, Query>(&req) {
+        Ok(found) => found,
+        Err(e) => return who.error(&e),
     };
-    match load(&who, &req, &state, &query).await {
+    match load(caller, &state, &query).await {
         Ok(data) => {
             let lang = who.lang;
             let body = view::render(lang, &who, &query, &data);
@@ -148,8 +145,11 @@ async fn worklist(req: HttpRequest, who: SignedIn, state: web::Data<AppState>) -
     }
 }
 
-async fn load(who: &SignedIn, req: &HttpRequest, state: &AppState, query: &Query) -> Result<view::Data, AppError> {
-    let caller = Caller::<need::ReplenishmentRead>::signed_in(who.session.principal.clone(), req)?;
+async fn load(
+    caller: Caller<need::ReplenishmentRead>,
+    state: &AppState,
+    query: &Query,
+) -> Result<view::Data, AppError> {
     let filter = query.filter()?;
     let scope = caller.principal.warehouses.clone();
     with_conn(&state.pool, move |conn| {
@@ -162,7 +162,6 @@ async fn load(who: &SignedIn, req: &HttpRequest, state: &AppState, query: &Query
 /// `row`/`was`/`qty` the quantity column in page order; `back` the filter to return to.
 #[derive(Debug, Deserialize)]
 struct Action {
-    csrf: String,
     action: String,
     #[serde(default)]
     ids: Vec<i64>,
@@ -179,14 +178,8 @@ struct Action {
 }
 
 async fn act(req: HttpRequest, who: SignedIn, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    // The role is checked before the body is read, as the API does.
-    let caller = match Caller::<need::ReplenishmentWrite>::signed_in(who.session.principal.clone(), &req) {
-        Ok(caller) => caller,
-        Err(e) => return who.error(&e),
-    };
     let outcome = async {
-        let form: Action = parse_form(&body)?;
-        who.check_csrf(&form.csrf)?;
+        let (caller, form) = who.form_request::<need::ReplenishmentWrite, Action>(&req, &body)?;
         let done = perform(&state, &req, caller, &who, &form).await?;
         Ok::<_, AppError>((form, done))
     }

@@ -38,6 +38,14 @@ pub(crate) struct Outcome {
     pub withdrawn: i64,
 }
 
+impl Outcome {
+    pub fn add(&mut self, other: Outcome) {
+        self.created += other.created;
+        self.revised += other.revised;
+        self.withdrawn += other.withdrawn;
+    }
+}
+
 /// Everything a chunk's reconciliation needs besides the connection.
 pub(crate) struct Chunk<'a> {
     pub run_id: i64,

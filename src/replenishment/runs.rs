@@ -28,6 +28,9 @@ struct RunRow {
     expected_stockout_rate: Option<f64>,
     internal_target: Option<f64>,
     calibration_id: Option<i64>,
+    proposals_created: Option<i64>,
+    proposals_revised: Option<i64>,
+    proposals_withdrawn: Option<i64>,
     started_at: chrono::NaiveDateTime,
     finished_at: Option<chrono::NaiveDateTime>,
 }
@@ -122,6 +125,9 @@ fn summary(conn: &mut AnyConnection, r: RunRow) -> Result<RunSummary, AppError> 
         expected_stockout_rate: r.expected_stockout_rate,
         internal_target: r.internal_target,
         calibration,
+        proposals_created: r.proposals_created,
+        proposals_revised: r.proposals_revised,
+        proposals_withdrawn: r.proposals_withdrawn,
         started_at: utc(r.started_at),
         finished_at: r.finished_at.map(utc),
     })

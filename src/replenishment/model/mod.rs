@@ -92,6 +92,13 @@ pub struct RunSummary {
     pub internal_target: Option<f64>,
     /// The calibration in force (computed by this run or reused from an earlier one).
     pub calibration: Option<Calibration>,
+    /// Open proposals the run stored for new needs (null for runs from before this was
+    /// recorded, and for a failed run's unfinished work).
+    pub proposals_created: Option<i64>,
+    /// Open proposals the run revised in place (their figures changed; same id).
+    pub proposals_revised: Option<i64>,
+    /// Open proposals the run withdrew, no longer needed.
+    pub proposals_withdrawn: Option<i64>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }

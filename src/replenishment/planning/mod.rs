@@ -26,7 +26,8 @@ use crate::stock::ledger::Actor;
 pub(crate) const PARTS_PER_CHUNK: usize = 64;
 
 /// What a run did: pairs planned, (shadow price, expected stock-out rate), the internal network
-/// target and the calibration behind it, purchases and transfers proposed.
+/// target and the calibration behind it, purchases and transfers proposed, and what became of
+/// the open proposals.
 #[derive(Debug, Default)]
 struct RunCounts {
     pairs: i64,
@@ -35,6 +36,7 @@ struct RunCounts {
     calibration: Option<Calibration>,
     purchases: i64,
     transfers: i64,
+    changes: super::revisions::Outcome,
 }
 
 /// Starts, runs and finishes one replenishment run.
@@ -83,6 +85,8 @@ fn finish(
     };
     let empty = RunCounts::default();
     let counts = outcome.as_ref().unwrap_or(&empty);
+    // A failed run's finished chunks did change proposals, but nobody counted them.
+    let changes = outcome.as_ref().ok().map(|c| c.changes);
     db::write_tx(conn, |conn| {
         diesel::update(runs::table.find(id))
             .set((
@@ -94,6 +98,9 @@ fn finish(
                 runs::expected_stockout_rate.eq(counts.allocation.map(|a| a.1)),
                 runs::internal_target.eq(counts.internal_target),
                 runs::calibration_id.eq(counts.calibration.as_ref().map(|c| c.id)),
+                runs::proposals_created.eq(changes.map(|c| c.created)),
+                runs::proposals_revised.eq(changes.map(|c| c.revised)),
+                runs::proposals_withdrawn.eq(changes.map(|c| c.withdrawn)),
                 runs::finished_at.eq(Some(finished)),
                 runs::error.eq(error),
             ))
@@ -117,7 +124,8 @@ fn work(
         counts.internal_target = Some(ctx.settings.stockout_target * ratio);
         counts.calibration = calibration;
     }
-    (counts.purchases, counts.transfers) = propose::propose(conn, ctx, only_part)?;
+    let proposed = propose::propose(conn, ctx, only_part)?;
+    (counts.purchases, counts.transfers, counts.changes) = (proposed.purchases, proposed.transfers, proposed.changes);
     Ok(counts)
 }
 
@@ -168,6 +176,9 @@ fn run_on(
         expected_stockout_rate: counts.allocation.map(|a| a.1),
         internal_target: counts.internal_target,
         calibration: counts.calibration,
+        proposals_created: Some(counts.changes.created),
+        proposals_revised: Some(counts.changes.revised),
+        proposals_withdrawn: Some(counts.changes.withdrawn),
         started_at: started.and_utc(),
         finished_at: Some(finished.and_utc()),
     })

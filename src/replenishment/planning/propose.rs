@@ -95,13 +95,21 @@ struct Findings {
     assessed: HashMap<PairKey, Assessed>,
 }
 
-/// Proposes transfers and purchases for every pair at or below its reorder point; returns
-/// (purchases, transfers) proposed.
+/// What proposing did: purchases and transfers proposed, and what became of the open
+/// proposals (created, revised, withdrawn).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Proposed {
+    pub purchases: i64,
+    pub transfers: i64,
+    pub changes: revisions::Outcome,
+}
+
+/// Proposes transfers and purchases for every pair at or below its reorder point.
 pub(super) fn propose(
     conn: &mut AnyConnection,
     ctx: &Context<'_>,
     only_part: Option<i64>,
-) -> Result<(i64, i64), AppError> {
+) -> Result<Proposed, AppError> {
     let mut part_ids: Vec<i64> = match only_part {
         Some(p) => vec![p],
         None => {
@@ -114,13 +122,14 @@ pub(super) fn propose(
     part_ids.sort_unstable();
     part_ids.dedup();
     let lanes = Lanes::new(ctx.network);
-    let (mut purchases, mut transfers) = (0, 0);
+    let mut proposed = Proposed::default();
     for chunk in part_ids.chunks(PARTS_PER_CHUNK) {
-        let drafts = propose_chunk(conn, ctx, &lanes, chunk)?;
-        purchases += drafts.iter().filter(|x| x.kind == ProposalKind::Purchase).count() as i64;
-        transfers += drafts.iter().filter(|x| x.kind == ProposalKind::Transfer).count() as i64;
+        let (drafts, changes) = propose_chunk(conn, ctx, &lanes, chunk)?;
+        proposed.purchases += drafts.iter().filter(|x| x.kind == ProposalKind::Purchase).count() as i64;
+        proposed.transfers += drafts.iter().filter(|x| x.kind == ProposalKind::Transfer).count() as i64;
+        proposed.changes.add(changes);
     }
-    Ok((purchases, transfers))
+    Ok(proposed)
 }
 
 /// Drafts for one chunk of parts, reconciled with their open proposals in one transaction.
@@ -129,7 +138,7 @@ fn propose_chunk(
     ctx: &Context<'_>,
     lanes: &Lanes,
     chunk: &[i64],
-) -> Result<Vec<Draft>, AppError> {
+) -> Result<(Vec<Draft>, revisions::Outcome), AppError> {
     let mut by_part = explain::load_pairs(conn, chunk)?;
     let sources: Vec<i64> = ctx
         .catalog
@@ -164,13 +173,13 @@ fn propose_chunk(
         catalog: ctx.catalog,
         network: ctx.network,
     };
-    db::write_tx(conn, |conn| {
+    let changes = db::write_tx(conn, |conn| {
         for event in &found.below {
             crate::webhooks::enqueue(conn, "stock.below_reorder_point", event)?;
         }
         revisions::reconcile(conn, ctx.settings, &chunk, ctx.actor)
     })?;
-    Ok(drafts)
+    Ok((drafts, changes))
 }
 
 /// One current part with its pairs, positions and supplier terms.

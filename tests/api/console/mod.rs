@@ -9,8 +9,11 @@ use crate::helpers::TestApp;
 use crate::replenishment::{proposals, terms};
 
 mod detail;
+mod kpis;
 mod movements;
+mod orders;
 mod pages;
+mod runs;
 mod session;
 mod sorting;
 mod technicians;
