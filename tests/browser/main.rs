@@ -1,6 +1,7 @@
 //! The console in a real browser: Debian's chromium, driven through chromedriver (WebDriver, by
 //! `fantoccini`), against `spares serve --demo`. A planner signs in, filters the worklist,
-//! approves one proposal, rejects another and edits a quantity, and the API agrees; a technician
+//! approves one proposal, rejects another and edits a quantity, then amends, short-closes and
+//! cancels a purchase order on its page, and the API agrees; a technician
 //! sees no procurement page; the language switch turns the pages into Chinese and back.
 //!
 //! Needs `chromium` and `chromedriver` (`apt-get install chromium chromium-driver`; or name them
@@ -8,6 +9,7 @@
 //! browser test that skips itself proves nothing. `UPDATE_SCREENSHOTS=1` also rewrites the
 //! screenshots under docs/screenshots/.
 
+mod orders;
 mod processes;
 mod screens;
 mod steps;
@@ -104,6 +106,7 @@ async fn a_planner_works_the_worklist_and_a_technician_sees_no_procurement_page_
         let planner = api.key("browser-planner", "procurement").await;
         let technician = api.key("browser-technician", "repair").await;
         steps::planner_filters_approves_rejects_and_edits(&client, &api, &base, &planner).await;
+        orders::planner_amends_short_closes_and_cancels_an_order(&client, &api, &base).await;
         steps::sign_out(&client).await;
         steps::technician_sees_no_procurement_page(&client, &base, &technician).await;
         steps::the_switch_turns_the_pages_into_chinese_and_back(&client).await;

@@ -9,11 +9,14 @@ use fantoccini::Client;
 use crate::steps::{follow, sign_in, sign_out};
 use crate::Api;
 
-/// The pages to show, by file name; `{proposal}` is an open proposal of the demo.
-const PAGES: [(&str, &str); 3] = [
+/// The pages to show, by file name; `{proposal}` is an open proposal of the demo, `{order}`
+/// a purchase order (an open one when there is one).
+const PAGES: [(&str, &str); 5] = [
     ("worklist", "/console/proposals?sort=value"),
     ("proposal", "/console/proposals/{proposal}"),
     ("kpis", "/console/kpis"),
+    ("order", "/console/orders/{order}"),
+    ("runs", "/console/runs"),
 ];
 
 fn folders() -> Vec<PathBuf> {
@@ -28,13 +31,20 @@ fn folders() -> Vec<PathBuf> {
 pub async fn take(client: &Client, api: &Api, base: &str, key: &str) {
     let open = api.get("/api/v1/proposals?status=open&kind=purchase&limit=1").await;
     let proposal = open["items"][0]["id"].as_i64().expect("an open proposal").to_string();
+    let open = api.get("/api/v1/purchase-orders?status=open&limit=1").await;
+    let any = api.get("/api/v1/purchase-orders?limit=1").await;
+    let order = open["items"][0]["id"]
+        .as_i64()
+        .or(any["items"][0]["id"].as_i64())
+        .expect("the planner's approval placed an order")
+        .to_string();
     sign_in(client, base, key).await;
     for language in ["en", "zh-CN"] {
         if language == "zh-CN" {
             follow(client, "a.lang").await;
         }
         for (name, path) in PAGES {
-            let path = path.replace("{proposal}", &proposal);
+            let path = path.replace("{proposal}", &proposal).replace("{order}", &order);
             client.goto(&format!("{base}{path}")).await.expect("open");
             let png = client.screenshot().await.expect("screenshot");
             assert!(png.starts_with(b"\x89PNG"), "a PNG image of {path}");
