@@ -104,6 +104,9 @@ pub struct ReservationFilter {
     pub repair_order: Option<String>,
     pub warehouse: Option<String>,
     pub status: Option<ReservationStatus>,
+    /// `oldest` first (the default) or `newest` first; the cursor follows the order asked for.
+    #[param(inline)]
+    pub sort: Option<crate::pagination::ListOrder>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -309,7 +309,6 @@ pub fn list(
     let mut query = r::table
         .inner_join(wh::table)
         .select(ReservationRow::as_select())
-        .order(r::id)
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(ro) = &filter.repair_order {
@@ -324,9 +323,8 @@ pub fn list(
     if let Some(codes) = scope {
         query = query.filter(wh::code.eq_any(codes.to_vec()));
     }
-    if let Some(after) = page.id_cursor()? {
-        query = query.filter(r::id.gt(after));
-    }
+    let order = filter.sort.unwrap_or(crate::pagination::ListOrder::Oldest);
+    let query = crate::order_by_id!(query, r::id, order, page.id_cursor()?);
     let rows: Vec<ReservationRow> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |row| row.id.to_string());
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();

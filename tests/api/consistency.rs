@@ -57,6 +57,7 @@ const UNKNOWN_FILTERS: &[(&str, &str)] = &[
     ("/api/v1/purchase-orders?sort=sideways", "sort"),
     ("/api/v1/reservations?warehouse=NOPE", "warehouse"),
     ("/api/v1/reservations?status=lost", "status"),
+    ("/api/v1/reservations?sort=sideways", "sort"),
     ("/api/v1/policies?warehouse=NOPE", "warehouse"),
     ("/api/v1/policies?part_number=NOPE", "part_number"),
     ("/api/v1/warehouses?region=NOPE", "region"),

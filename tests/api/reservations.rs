@@ -10,6 +10,7 @@ on_both_backends!(
     expired_reservations_are_released_by_the_background_job,
     reservation_lines_are_validated_before_anything_is_reserved,
     every_reservation_answer_is_what_reading_it_back_shows,
+    reservations_list_oldest_first_or_newest_first_and_the_cursor_follows,
 );
 
 fn reservation(warehouse: &str, lines: Value) -> Value {
@@ -310,4 +311,31 @@ async fn every_reservation_answer_is_what_reading_it_back_shows(app: TestApp) {
         (balance["on_hand"].as_i64(), balance["reserved"].as_i64()),
         (Some(7), Some(0))
     );
+}
+
+async fn reservations_list_oldest_first_or_newest_first_and_the_cursor_follows(app: TestApp) {
+    app.seed_network().await;
+    app.receive("N-01", "P-1", 5).await;
+    for n in 1..=3 {
+        let body = json!({ "repair_order": format!("RO-{n}"), "warehouse": "N-01", "lines": [{ "part_number": "P-1", "quantity": 1 }] });
+        let reply = app.post("/api/v1/reservations", &body).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let orders = |reply: &crate::helpers::Reply| -> Vec<String> {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let list = reply.body["items"].as_array().cloned().unwrap_or_default();
+        list.iter()
+            .filter_map(|r| r["repair_order"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let first = app.get("/api/v1/reservations?limit=2").await;
+    assert_eq!(orders(&first), ["RO-1", "RO-2"], "oldest first by default");
+    let newest = app.get("/api/v1/reservations?limit=2&sort=newest").await;
+    assert_eq!(orders(&newest), ["RO-3", "RO-2"]);
+    let cursor = newest.body["next_cursor"].as_str().expect("a second page");
+    let rest = app
+        .get(&format!("/api/v1/reservations?limit=2&sort=newest&cursor={cursor}"))
+        .await;
+    assert_eq!(orders(&rest), ["RO-1"]);
+    assert!(rest.body["next_cursor"].is_null(), "{}", rest.body);
 }
