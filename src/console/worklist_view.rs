@@ -171,8 +171,8 @@ fn row(lang: Lang, p: &Proposal, data: &Data, editable: bool) -> Markup {
                     input.qty type="number" min="1" name="qty" value=(p.quantity) aria-label=(lang.t("worklist.quantity"));
                 } @else { (p.quantity) }
             }
-            td.num { (p.unit_price) }
-            td.num { (p.value) }
+            td.num { (format!("{:.2}", p.unit_price)) }
+            td.num { (format!("{:.2}", p.value)) }
             td.num { (percent(e.fill_rate_without)) " → " (percent(e.fill_rate_with)) }
             td.num {
                 (days(e.days_of_cover)) " → " (days(e.days_of_cover_with))

@@ -71,6 +71,7 @@ async fn approving_rejecting_and_editing_from_the_worklist_agree_with_the_api(ap
         .iter()
         .map(|p| p["id"].as_i64().expect("id"))
         .collect();
+    money_is_shown_as_the_api_shows_it(&app, &page.html).await;
 
     let approve = [
         ("csrf", csrf.clone()),
@@ -127,4 +128,16 @@ async fn approving_rejecting_and_editing_from_the_worklist_agree_with_the_api(ap
     assert_eq!(entry["entity_id"], north[0].to_string(), "{}", audit.body);
     assert!(entry["actor"].as_str().expect("actor").contains("buyer"), "{entry}");
     assert_eq!(proposals(&app, "status=open&limit=500").await.len(), ids.len() - 2);
+}
+
+/// Unit price and value cells read as the API writes them (two decimals).
+async fn money_is_shown_as_the_api_shows_it(app: &TestApp, html: &str) {
+    for p in proposals(app, "warehouse=N-01").await {
+        for field in ["unit_price", "value"] {
+            let money = p[field].as_str().expect("money is a string");
+            assert_eq!(money.split_once('.').map(|(_, cents)| cents.len()), Some(2), "{money}");
+            let cell = format!("<td class=\"num\">{money}</td>");
+            assert!(html.contains(&cell), "{cell} on the page");
+        }
+    }
 }
