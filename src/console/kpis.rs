@@ -165,7 +165,7 @@ fn render(lang: Lang, query: &Query, data: &Data) -> Markup {
             }
             button type="submit" { (lang.t("worklist.filter")) }
         }
-        div.columns {
+        div.columns.even {
             (weekly_chart(lang, data, "kpis.stockout_rate", "stockouts", |k| percent(k.stockout_rate)))
             (weekly_chart(lang, data, "kpis.fill_rate", "rate", |k| percent(k.unit_fill_rate)))
             (weekly_chart(lang, data, "kpis.inventory_value", "value", |k| k.inventory_value.to_f64()))
