@@ -44,7 +44,7 @@ pub async fn click(client: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("{css} cannot be clicked: {e}"));
 }
 
-async fn type_into(client: &Client, css: &str, text: &str) {
+pub async fn type_into(client: &Client, css: &str, text: &str) {
     let field = client
         .find(Locator::Css(css))
         .await

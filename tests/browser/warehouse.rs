@@ -5,7 +5,7 @@
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
-use crate::steps::{follow, here, sign_in, sign_out};
+use crate::steps::{follow, here, sign_in, sign_out, type_into};
 use crate::{in_browser, Api};
 
 async fn post(api: &Api, path: &str, body: &Value) -> Value {
@@ -19,15 +19,6 @@ async fn post(api: &Api, path: &str, body: &Value) -> Value {
         .expect("API request");
     assert!(reply.status().is_success(), "POST {path}: {}", reply.status());
     reply.json().await.expect("JSON")
-}
-
-async fn fill(client: &Client, css: &str, text: &str) {
-    let field = client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"));
-    field.clear().await.expect("clear");
-    field.send_keys(text).await.expect("type");
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
@@ -76,8 +67,8 @@ async fn records_a_receipt_and_sees_the_balance_change(
         .await
         .expect("warehouse");
     site.select_by_value(warehouse).await.expect("choose the warehouse");
-    fill(client, "form.movement input[name=part_number]", part).await;
-    fill(client, "form.movement input[name=quantity]", "3").await;
+    type_into(client, "form.movement input[name=part_number]", part).await;
+    type_into(client, "form.movement input[name=quantity]", "3").await;
     follow(client, "form.movement button[type=submit]").await;
     let shown: i64 = text_of(client, "p.notice strong.balance")
         .await
@@ -111,7 +102,7 @@ async fn ships_and_receives_a_transfer_short(client: &Client, api: &Api, base: &
     follow(client, &format!("form[action=\"/console/transfers/{id}/ship\"] button")).await;
     assert_eq!(text_of(client, "p.notice span.status").await, "shipped");
     let receipt = format!("form[action=\"/console/transfers/{id}/receive\"]");
-    fill(client, &format!("{receipt} input[name=qty]"), "2").await;
+    type_into(client, &format!("{receipt} input[name=qty]"), "2").await;
     client
         .find(Locator::Css(&format!("{receipt} input[name=close]")))
         .await

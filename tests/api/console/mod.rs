@@ -148,3 +148,18 @@ pub async fn session_count(app: &TestApp) -> i64 {
         .get_result(&mut conn)
         .expect("count")
 }
+
+/// A page of one East warehouse's document (`path`) is refused to a technician and to a buyer
+/// limited to N-01; answers that buyer's browser, signed in, for the checks that follow.
+pub async fn refused_to_a_technician_and_another_warehouses_buyer(app: &TestApp, path: &str) -> Browser {
+    let technician = app.key("tech", "repair", None).await;
+    let mut browser = Browser::new(app);
+    browser.sign_in(&technician).await;
+    assert_eq!(browser.get(path).await.status, 403, "a technician");
+
+    let north = app.key("north-buyer", "procurement", Some(&["N-01"])).await;
+    let mut browser = Browser::new(app);
+    browser.sign_in(&north).await;
+    assert_eq!(browser.get(path).await.status, 403, "another warehouse's document");
+    browser
+}

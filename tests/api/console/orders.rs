@@ -236,15 +236,7 @@ async fn the_order_page_keeps_the_apis_roles_scope_and_csrf(app: TestApp) {
     let id = east["id"].as_i64().expect("id");
     let path = format!("/console/orders/{id}");
 
-    let technician = app.key("tech", "repair", None).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&technician).await;
-    assert_eq!(browser.get(&path).await.status, 403);
-
-    let north = app.key("north-buyer", "procurement", Some(&["N-01"])).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&north).await;
-    assert_eq!(browser.get(&path).await.status, 403, "another warehouse's order");
+    let mut browser = refused_to_a_technician_and_another_warehouses_buyer(&app, &path).await;
     let csrf = hidden(&browser.get("/console/orders").await.html, "csrf");
     let refused = browser.post(&format!("{path}/cancel"), &[("csrf", csrf)]).await;
     assert_eq!(refused.status, 403, "{}", refused.html);
